@@ -1,0 +1,125 @@
+"""Generate Python code (and mypy stubs) for every .proto under protos/.
+
+Runs ``python -m grpc_tools.protoc -I protos --python_out=. --mypy_out=.``
+(plus grpc_tools' well-known-type include path) on all ``protos/**/*.proto``,
+writing ``refimpl/pb/**/*_pb2.py`` and ``*_pb2.pyi``, and makes sure every
+generated package directory under ``refimpl/pb`` has an empty ``__init__.py``;
+generated files whose .proto is gone are removed.
+Needs no TensorFlow.
+
+``--check`` generates into a temporary directory instead and exits 1, listing
+the files, when the committed generated code is out of sync with protos/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import importlib.util
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PROTOS = REPO / "protos"
+PB_PACKAGE = Path("refimpl") / "pb"
+ALWAYS_PACKAGES = (PB_PACKAGE, PB_PACKAGE / "tensorflow")
+
+
+def proto_files() -> list[str]:
+    """Every .proto under protos/, relative to it, sorted."""
+    return sorted(p.relative_to(PROTOS).as_posix() for p in PROTOS.rglob("*.proto"))
+
+
+def mypy_plugin() -> str:
+    """Path of mypy-protobuf's protoc-gen-mypy (next to this Python, else on PATH)."""
+    local = Path(sys.executable).parent / "protoc-gen-mypy"
+    found = str(local) if local.exists() else shutil.which("protoc-gen-mypy")
+    if not found:
+        raise SystemExit("protoc-gen-mypy not found: install mypy-protobuf")
+    return found
+
+
+def wkt_include() -> Path:
+    """grpc_tools' directory of well-known-type .proto files (google/protobuf/*)."""
+    spec = importlib.util.find_spec("grpc_tools")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("grpc_tools not found: install grpcio-tools")
+    return Path(list(spec.submodule_search_locations)[0]) / "_proto"
+
+
+def generate(out: Path) -> list[Path]:
+    """Generate into ``out``; return the generated files relative to it."""
+    files = proto_files()
+    if not files:
+        return []
+    wkt = wkt_include()
+    cmd = [sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTOS}", f"-I{wkt}"]
+    cmd += [f"--plugin=protoc-gen-mypy={mypy_plugin()}"]
+    cmd += [f"--python_out={out}", f"--mypy_out={out}", *files]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:  # mypy-protobuf's "Writing mypy to ..." noise is dropped otherwise
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"protoc failed with exit code {done.returncode}")
+    generated = sorted(p.relative_to(out) for p in out.rglob("*_pb2.py*"))
+    packages = set(ALWAYS_PACKAGES)
+    for path in generated:
+        parent = path.parent
+        while parent.is_relative_to(PB_PACKAGE):
+            packages.add(parent)
+            parent = parent.parent
+    for package in sorted(packages):
+        init = out / package / "__init__.py"
+        init.parent.mkdir(parents=True, exist_ok=True)
+        init.touch()
+        generated.append(package / "__init__.py")
+    return sorted(generated)
+
+
+def committed_generated() -> set[Path]:
+    """Generated-looking files currently under refimpl/pb, relative to the repo."""
+    root = REPO / PB_PACKAGE
+    return {p.relative_to(REPO) for p in root.rglob("*_pb2.py*")} if root.exists() else set()
+
+
+def check() -> int:
+    """Regenerate into a temp dir and compare with the committed files."""
+    with tempfile.TemporaryDirectory() as tmp:
+        generated = generate(Path(tmp))
+        bad = [
+            str(rel)
+            for rel in generated
+            if not (REPO / rel).is_file()
+            or not filecmp.cmp(Path(tmp) / rel, REPO / rel, shallow=False)
+        ]
+    stale = sorted(str(p) for p in committed_generated() - set(generated))
+    if bad or stale:
+        for name in bad:
+            print(f"out of date or missing: {name}", file=sys.stderr)
+        for name in stale:
+            print(f"no longer generated from protos/: {name}", file=sys.stderr)
+        print("run: python scripts/gen_protos.py", file=sys.stderr)
+        return 1
+    print(f"{len(generated)} generated files up to date")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="fail if generated code is stale")
+    args = parser.parse_args(argv)
+    if args.check:
+        return check()
+    generated = generate(REPO)
+    for stale in sorted(committed_generated() - set(generated)):
+        (REPO / stale).unlink()
+        print(f"removed {stale} (its .proto is gone)")
+    print(f"generated {len(generated)} files from {len(proto_files())} protos")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
