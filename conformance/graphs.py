@@ -1,0 +1,324 @@
+"""Real TensorFlow graphs for the conformance tests: named builders run in a TF process.
+
+Each builder takes the ``tensorflow`` module and builds its graph into the
+current default graph (the worker wraps it in ``tf.Graph().as_default()``).
+Importing this module does not import TensorFlow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+BUILDERS: dict[str, Callable[[Any], None]] = {}
+
+
+def builder(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Registers ``fn`` under its name (without the ``g_`` prefix)."""
+    BUILDERS[fn.__name__.removeprefix("g_")] = fn
+    return fn
+
+
+@builder
+def g_empty(tf: Any) -> None:
+    pass
+
+
+@builder
+def g_constants(tf: Any) -> None:
+    import numpy as np
+
+    tf.constant(1.5, name="f32")
+    tf.constant([1, 2, 3], dtype=tf.int64, name="i64")
+    tf.constant("héllo\n\x00\xff", name="s")
+    tf.constant([b"\xff\x00abc", b""], name="bs")
+    tf.constant(np.arange(12, dtype=np.float16).reshape(3, 4), name="half")
+    tf.constant([1.0, 2.0], dtype=tf.bfloat16, name="bf16")
+    tf.constant([1 + 2j], dtype=tf.complex64, name="c64")
+    tf.constant([True, False], name="b")
+    tf.constant(np.zeros([20, 30], dtype=np.float32), name="big")
+    tf.constant([0.1, 1e-7, 123456789.0, 3.4028235e38, -0.0, float("inf"), float("nan")], name="fl")
+    tf.constant([0.1, 1e300], dtype=tf.float64, name="dbl")
+    tf.constant(7, dtype=tf.uint8, name="u8")
+
+
+@builder
+def g_placeholders(tf: Any) -> None:
+    v1 = tf.compat.v1
+    a = v1.placeholder(tf.float32, shape=None, name="unknown")
+    b = v1.placeholder(tf.float32, shape=[None, 2], name="partial")
+    c = v1.placeholder(tf.float32, shape=[], name="scalar")
+    d = v1.placeholder_with_default([1.0, 2.0], shape=[2], name="pwd")
+    x = tf.add(b, c, name="add")
+    tf.unstack(tf.zeros([3, 2]), name="unstack")
+    tf.identity(a, name="id")
+    tf.reduce_sum(x, axis=1, name="sum")
+    tf.matmul(b, tf.ones([2, 5]), name="mm")
+    tf.reshape(d, [1, 2], name="rs")
+    with tf.control_dependencies([x.op, a.op]):
+        tf.no_op(name="noop")
+
+
+@builder
+def g_control_deps(tf: Any) -> None:
+    a = tf.constant(1.0, name="a")
+    z = tf.constant(2.0, name="z")
+    y = tf.constant(3.0, name="y")
+    with tf.control_dependencies([z, y, a]):
+        tf.identity(a, name="n")
+    with tf.control_dependencies([y]):
+        with tf.control_dependencies([z]):
+            tf.add(a, a, name="m")
+
+
+@builder
+def g_scopes(tf: Any) -> None:
+    v1 = tf.compat.v1
+    outside = tf.constant(1.0, name="outside")
+    unst = tf.unstack(tf.zeros([2]), name="unst")
+    with tf.name_scope("s"):
+        c = tf.constant(2.0, name="c")
+        d = tf.add(c, outside, name="d")
+        tf.add(d, unst[1], name="e")
+        with tf.control_dependencies([outside]):
+            tf.identity(c, name="f")
+        tf.add(outside, outside, name="k")
+        with tf.name_scope("inner"):
+            tf.multiply(c, 2.0, name="g")
+    with tf.name_scope("sx"):
+        tf.constant(3.0, name="z")
+    with tf.name_scope("s_"):
+        tf.constant(4.0, name="y")
+    with v1.colocate_with(c):
+        tf.identity(outside, name="col_in")
+    with tf.name_scope("s"):
+        with v1.colocate_with(outside):
+            tf.identity(c, name="col_out")
+    tf.constant(5.0, name="s")
+    v1.add_to_collection("strs", "s/c")
+    v1.add_to_collection("strs", "outside")
+    v1.add_to_collection("bys", b"outside")
+    v1.add_to_collection("nodes", c)
+    v1.add_to_collection("nodes", d.op)
+    v1.add_to_collection("ints", 3)
+
+
+@builder
+def g_devices(tf: Any) -> None:
+    with tf.device("/cpu:0"):
+        a = tf.constant(1.0, name="a")
+    with tf.device("/device:GPU:0"):
+        tf.add(a, a, name="b")
+
+    @tf.function
+    def f(x: Any) -> Any:
+        with tf.device("/device:GPU:0"):
+            return x + 1.0
+
+    f.get_concrete_function(tf.TensorSpec([2], tf.float32))
+    tf.compat.v1.add_to_collection("x", a)
+
+
+@builder
+def g_ref_variables(tf: Any) -> None:
+    v1 = tf.compat.v1
+    v = v1.Variable([1.0, 2.0], name="v", use_resource=False)
+    w = v1.Variable(3, name="w", trainable=False, use_resource=False)
+    v1.assign_add(v, [1.0, 1.0], name="inc")
+    v1.train.get_or_create_global_step()
+    with tf.name_scope("s"):
+        v1.Variable(0.5, name="sv", use_resource=False)
+    v1.add_to_collection("my_vars", w)
+    v1.train.Saver(name="save")
+
+
+@builder
+def g_resource_variables(tf: Any) -> None:
+    v1 = tf.compat.v1
+    v = v1.Variable([1.0, 2.0], name="rv", use_resource=True)
+    v1.get_variable("gv", shape=[3], initializer=v1.zeros_initializer(), use_resource=True)
+    v.assign_add([1.0, 1.0], name="inc")
+    v1.add_to_collection(v1.GraphKeys.LOCAL_VARIABLES, v)
+    v1.add_to_collection("custom", v)
+    with tf.name_scope("s"):
+        v1.Variable(2.0, name="srv", use_resource=True)
+    v1.train.Saver()
+
+
+@builder
+def g_partitioned(tf: Any) -> None:
+    v1 = tf.compat.v1
+    with v1.variable_scope("p"):
+        v1.get_variable(
+            "pv", shape=[10, 4], partitioner=v1.fixed_size_partitioner(3), use_resource=False
+        )
+    v1.train.Saver(sharded=True)
+
+
+@builder
+def g_training(tf: Any) -> None:
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [None, 3], name="x")
+    y = v1.placeholder(tf.float32, [None, 1], name="y")
+    w = v1.get_variable("w", [3, 1], initializer=v1.glorot_uniform_initializer(seed=1))
+    b = v1.get_variable("b", [1], initializer=v1.zeros_initializer())
+    pred = tf.matmul(x, w) + b
+    loss = tf.reduce_mean(tf.square(pred - y), name="loss")
+    step = v1.train.get_or_create_global_step()
+    v1.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=step)
+    v1.summary.scalar("loss", loss)
+    v1.summary.histogram("w", w)
+    v1.summary.merge_all()
+    v1.train.Saver(max_to_keep=3)
+
+
+@builder
+def g_two_savers(tf: Any) -> None:
+    v1 = tf.compat.v1
+    a = v1.Variable(1.0, name="a")
+    b = v1.Variable(2.0, name="b")
+    v1.train.Saver([a], name="save_a")
+    v1.train.Saver([b], name="save")
+    v1.add_to_collection("strs", "save_a/SaveV2")
+
+
+@builder
+def g_queue_runner(tf: Any) -> None:
+    v1 = tf.compat.v1
+    q = v1.FIFOQueue(10, [tf.float32], name="q")
+    enq = q.enqueue([tf.constant(1.0)], name="enq")
+    enq2 = q.enqueue([tf.constant(2.0)], name="enq2")
+    qr = v1.train.QueueRunner(q, [enq, enq2])
+    v1.train.add_queue_runner(qr)
+    q.dequeue(name="deq")
+
+
+@builder
+def g_cond_v1(tf: Any) -> None:
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [], name="x")
+    outside = tf.constant(5.0, name="outside")
+    with tf.name_scope("s"):
+        v1.cond(x > 0, lambda: x + outside, lambda: x - 1.0, name="cond")
+
+
+@builder
+def g_while_v1(tf: Any) -> None:
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [], name="x")
+    outside = tf.constant(2.0, name="outside")
+    with tf.name_scope("s"):
+        v1.while_loop(
+            lambda i, a: i < 10,
+            lambda i, a: (i + 1, v1.cond(a > 0, lambda: a * outside, lambda: a)),
+            [tf.constant(0), x],
+            name="loop",
+        )
+
+
+@builder
+def g_control_flow_v2(tf: Any) -> None:
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [], name="x")
+
+    @tf.function
+    def f(a: Any) -> Any:
+        return tf.cond(a > 0, lambda: tf.sin(a), lambda: tf.cos(a))
+
+    f(x)
+    tf.while_loop(lambda i: i < tf.tan(x), lambda i: i + tf.math.log(2.0), [x])
+
+
+@builder
+def g_functions(tf: Any) -> None:
+    v = tf.compat.v1.Variable(1.0, name="fv", use_resource=True)
+
+    @tf.function
+    def inner(a: Any) -> Any:
+        return a * 2.0
+
+    @tf.function
+    def outer(a: Any) -> Any:
+        return inner(a) + v
+
+    @tf.function
+    def noargs() -> Any:
+        with tf.control_dependencies([tf.no_op()]):
+            return tf.constant(1.0)
+
+    @tf.function
+    def conv(a: Any) -> Any:
+        return tf.nn.conv2d(a, tf.ones([3, 3, 1, 1]), strides=1, padding="SAME")
+
+    x = tf.compat.v1.placeholder(tf.float32, [2], name="x")
+    outer(x)
+    noargs()
+    conv(tf.zeros([1, 4, 4, 1]))
+    tf.nn.conv2d(tf.zeros([1, 4, 4, 1]), tf.ones([3, 3, 1, 1]), strides=1, padding="SAME")
+
+
+@builder
+def g_defun(tf: Any) -> None:
+    from tensorflow.python.framework import function
+
+    @function.Defun(tf.float32, tf.float32)
+    def my_grad(x: Any, dy: Any) -> Any:
+        return dy * 2.0
+
+    @function.Defun(tf.float32, grad_func=my_grad)
+    def my_fn(x: Any) -> Any:
+        return tf.exp(x)
+
+    my_fn(tf.constant(1.0, name="c"))
+
+
+@builder
+def g_many_functions(tf: Any) -> None:
+    x = tf.constant([1.0, 2.0], name="x")
+    for i in range(9):
+
+        @tf.function
+        def f(a: Any, i: int = i) -> Any:
+            return a * float(i)
+
+        f(x)
+
+
+@builder
+def g_odd_collections(tf: Any) -> None:
+    import numpy as np
+    from google.protobuf import any_pb2
+
+    v1 = tf.compat.v1
+    c = tf.constant(1.0, name="c")
+    v1.add_to_collection("bools", True)
+    v1.add_to_collection("floats", 1.5)
+    v1.add_to_collection("floats", True)
+    v1.add_to_collection("floats", 0.1)
+    v1.add_to_collection("bigfloat", 1e300)
+    v1.add_to_collection("bigint", 1 << 63)
+    v1.add_to_collection("negint", -(1 << 63))
+    v1.add_to_collection("int_then_float", 1)
+    v1.add_to_collection("int_then_float", 2.5)
+    v1.add_to_collection("np_int", np.int64(3))
+    v1.add_to_collection("int_np", 3)
+    v1.add_to_collection("int_np", np.int64(4))
+    v1.add_to_collection("mixed_bytes", "x")
+    v1.add_to_collection("mixed_bytes", b"\xff\x00abc")
+    v1.add_to_collection("empty_str", "")
+    v1.add_to_collection("str_then_int", "a")
+    v1.add_to_collection("str_then_int", 1)
+    v1.add_to_collection("tensor_then_str", c)
+    v1.add_to_collection("tensor_then_str", "x")
+    v1.add_to_collection("dicts", {"a": 1})
+    v1.add_to_collection("nones", None)
+    v1.add_to_collection("float_then_str", 1.0)
+    v1.add_to_collection("float_then_str", "x")
+    v1.add_to_collection("anys", any_pb2.Any(type_url="type.googleapis.com/tensorflow.SaverDef"))
+    v1.add_to_collection("anys", any_pb2.Any(type_url="example.com/unknown.Type", value=b"\x01"))
+    v1.add_to_collection("vars_str", "not a var")
+    v1.add_to_collection(b"bk", "bytes key")
+    v1.add_to_collection(5, "int key")
+    v1.add_to_collection(("t",), "tuple key")
+    v1.add_to_collection("variables", "not a variable")
+    v1.add_to_collection("unbound_inputs", "pre")

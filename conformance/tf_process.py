@@ -1,0 +1,68 @@
+"""The client side of the TensorFlow worker: a restartable subprocess (no TF import here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pickle
+import subprocess
+import sys
+from typing import IO, Any, cast
+
+from conformance.tf_worker import read_frame, write_frame
+
+
+def tensorflow_available() -> bool:
+    """Whether TensorFlow is installed (checked without importing it)."""
+    return importlib.util.find_spec("tensorflow") is not None
+
+
+class TFWorker:
+    """A long-lived ``python -m conformance.tf_worker`` process, restarted if it dies."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=_repo_path())
+        return subprocess.Popen(
+            [sys.executable, "-m", "conformance.tf_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+
+    def run(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Sends one request; returns TF's response (restarting the worker once if it died)."""
+        for attempt in range(2):
+            if self._proc is None or self._proc.poll() is not None:
+                self._proc = self._start()
+            try:
+                write_frame(cast(IO[bytes], self._proc.stdin), pickle.dumps(request))
+                frame = read_frame(cast(IO[bytes], self._proc.stdout))
+            except (BrokenPipeError, OSError):
+                frame = None
+            if frame is not None:
+                return cast(dict[str, Any], pickle.loads(frame))
+            self.close()
+            if attempt == 1:
+                raise RuntimeError(f"the TensorFlow worker died on {request!r}")
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Stops the worker."""
+        if self._proc is not None:
+            if self._proc.stdin:
+                self._proc.stdin.close()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+            self._proc = None
+
+
+def _repo_path() -> str:
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    existing = os.environ.get("PYTHONPATH")
+    return here if not existing else here + os.pathsep + existing

@@ -1,0 +1,136 @@
+"""A long-lived TensorFlow worker: builds a graph, captures it, exports it with TF.
+
+Run as ``python -m conformance.tf_worker``. It reads requests from stdin and
+writes responses to stdout, each a 4-byte little-endian length followed by a
+pickled dict (both ends are this package). A request names a graph builder
+from ``conformance.graphs`` and the export arguments (JSON-like; proto-valued
+arguments are given in text format or by reference, see ``_resolve_args``).
+The response carries the snapshot (captured *before* the export, since TF's
+export mutates the graph), TF's files, TF's returned MetaGraphDef, the
+exception TF raised (type and message) and TF's logged warnings.
+
+This process imports TensorFlow and our snapshot schema only; never our
+``tensorflow.*`` schemas.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import struct
+import sys
+import tempfile
+from typing import Any, BinaryIO
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    """One length-prefixed frame, or None at end of stream."""
+    header = stream.read(4)
+    if len(header) < 4:
+        return None
+    (n,) = struct.unpack("<I", header)
+    return stream.read(n)
+
+
+def write_frame(stream: BinaryIO, payload: bytes) -> None:
+    """Writes one length-prefixed frame and flushes."""
+    stream.write(struct.pack("<I", len(payload)) + payload)
+    stream.flush()
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _resolve_args(tf: Any, graph: Any, args: dict[str, Any]) -> dict[str, Any]:
+    from google.protobuf import text_format
+
+    out = dict(args)
+    for name, cls in (
+        ("meta_info_def", tf.compat.v1.MetaGraphDef.MetaInfoDef),
+        ("saver_def", tf.compat.v1.train.SaverDef),
+        ("graph_def", tf.compat.v1.GraphDef),
+    ):
+        spec = args.get(name)
+        if isinstance(spec, dict):
+            if "text" in spec:
+                out[name] = text_format.Parse(spec["text"], cls())
+            elif "saver" in spec:  # the saver_def of the i-th saver in the "savers" collection
+                out[name] = graph.get_collection("savers")[spec["saver"]].saver_def
+            elif "as_graph_def" in spec:
+                out[name] = graph.as_graph_def(add_shapes=bool(spec["as_graph_def"]))
+    return out
+
+
+def handle(request: dict[str, Any]) -> dict[str, Any]:
+    """Builds, captures and exports one case; never raises."""
+    import tensorflow as tf
+
+    from conformance import graphs
+    from conformance.oracle import capture
+
+    response: dict[str, Any] = {"tf_version": tf.version.VERSION}
+    handler = _Capture()
+    tf_logger = logging.getLogger("tensorflow")
+    try:
+        g = tf.Graph()
+        with g.as_default():
+            graphs.BUILDERS[request["graph"]](tf)
+            args = _resolve_args(tf, g, request.get("args", {}))
+            for name in ("meta_info_def", "saver_def", "graph_def"):
+                if hasattr(args.get(name), "SerializeToString"):
+                    response[name] = args[name].SerializeToString()
+            response["snapshot"] = capture(g)
+            with tempfile.TemporaryDirectory() as tmp:
+                cwd = os.getcwd()
+                os.chdir(tmp)
+                tf_logger.addHandler(handler)
+                try:
+                    filename = request.get("filename", "model.meta")
+                    try:
+                        ret = tf.compat.v1.train.export_meta_graph(
+                            filename=filename, graph=g, **args
+                        )
+                        response["returned"] = ret.SerializeToString(deterministic=True)
+                    except Exception as e:  # noqa: BLE001
+                        response["error"] = (type(e).__name__, str(e))
+                    files = {}
+                    for root, _, names in os.walk("."):
+                        for n in names:
+                            p = os.path.normpath(os.path.join(root, n))
+                            with open(p, "rb") as f:
+                                files[p] = f.read()
+                    response["files"] = files
+                finally:
+                    tf_logger.removeHandler(handler)
+                    os.chdir(cwd)
+            unbound = g.get_collection("unbound_inputs")
+            response["unbound_after"] = [str(x) for x in unbound]
+    except Exception as e:  # noqa: BLE001
+        import traceback
+
+        response["worker_error"] = traceback.format_exc() + repr(e)
+    response["warnings"] = handler.messages
+    return response
+
+
+def main() -> None:
+    """Serves requests until stdin closes."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # keep stray prints out of the protocol
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    while True:
+        frame = read_frame(stdin)
+        if frame is None:
+            return
+        write_frame(stdout, pickle.dumps(handle(pickle.loads(frame))))
+
+
+if __name__ == "__main__":
+    main()

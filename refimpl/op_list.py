@@ -1,0 +1,54 @@
+"""The ``stripped_op_list``: which registered ops a GraphDef uses (spec.md section 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from refimpl.pb.tensorflow.function_pb2 import FunctionDef
+from refimpl.pb.tensorflow.graph_pb2 import GraphDef
+from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
+from refimpl.pb.tensorflow.op_def_pb2 import OpDef, OpList
+
+CALL_OPS = ("PartitionedCall", "StatefulPartitionedCall")
+
+
+def ops_used_by_graph_def(graph_def: GraphDef) -> set[str]:
+    """Op names used by top-level nodes and by the functions they call, minus function names.
+
+    A function is walked only when a node's op is its name, or when a
+    ``PartitionedCall``/``StatefulPartitionedCall`` names it in attr ``f``.
+    Reading attr ``f`` of a call node that lacks it adds an empty ``f`` to
+    ``graph_def`` (as TF does): this function mutates its argument there.
+    """
+    name_to_function: dict[str, FunctionDef] = {}
+    for fun in graph_def.library.function:
+        name_to_function[fun.signature.name] = fun
+    used: set[str] = set()
+    pending: list[FunctionDef] = []
+
+    def mark(op: str) -> None:
+        if op not in used and op in name_to_function:
+            pending.append(name_to_function[op])
+        used.add(op)
+
+    def process(node: NodeDef) -> None:
+        mark(node.op)
+        if node.op in CALL_OPS:
+            mark(node.attr["f"].func.name)
+
+    for node in graph_def.node:
+        process(node)
+    while pending:
+        for node in pending.pop().node_def:
+            process(node)
+    return {op for op in used if op not in name_to_function}
+
+
+def stripped_op_list(graph_def: GraphDef, lookup: Callable[[str], OpDef | None]) -> OpList:
+    """The OpDefs of the used ops that ``lookup`` knows, sorted by name (code points)."""
+    op_list = OpList()
+    for name in sorted(ops_used_by_graph_def(graph_def)):
+        op_def = lookup(name)
+        if op_def is not None:
+            op_list.op.append(op_def)
+    return op_list

@@ -1,0 +1,75 @@
+"""File contents and file writing (spec.md section 10): the only I/O in refimpl."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+
+from google.protobuf import text_format
+from google.protobuf.message import Message
+
+from refimpl.errors import FailedPreconditionError
+
+
+def serialize(message: Message, as_text: bool) -> bytes:
+    """The bytes TF writes for ``message``: text format (UTF-8) or deterministic binary."""
+    if as_text:
+        return text_format.MessageToString(message).encode("utf-8")
+    return message.SerializeToString(deterministic=True)
+
+
+def debug_filename(filename: str) -> str:
+    """The debug file's name: the meta file's name with its extension replaced by '.debug'."""
+    return os.path.splitext(filename)[0] + ".debug"
+
+
+@dataclass(frozen=True)
+class FileWrite:
+    """One file the export writes: where (as given, relative to the CWD) and what."""
+
+    path: str
+    content: bytes
+
+
+def check_filename(filename: object) -> str:
+    """The file name as TF accepts it (str or os.PathLike of str); bytes fail as in TF."""
+    path = os.fspath(filename)  # type: ignore[call-overload]
+    if isinstance(path, bytes):
+        raise TypeError("startswith first arg must be bytes or a tuple of bytes, not str")
+    assert isinstance(path, str)
+    return path
+
+
+def write_file(write: FileWrite) -> None:
+    """Creates the parent directories, then writes atomically (temp file + rename)."""
+    logdir = os.path.dirname(write.path)
+    if logdir and not logdir.startswith("gs:"):
+        _make_dirs(logdir)
+    path = os.path.join(logdir, os.path.basename(write.path))
+    tmp = path + ".tmp" + uuid.uuid4().hex
+    try:
+        with open(tmp, "wb") as f:
+            f.write(write.content)
+    except IsADirectoryError:
+        raise FailedPreconditionError(f"{tmp}; Is a directory") from None
+    except NotADirectoryError:
+        raise FailedPreconditionError(f"{logdir} is not a directory") from None
+    try:
+        os.replace(tmp, path)
+    except IsADirectoryError:
+        os.unlink(tmp)
+        raise FailedPreconditionError(f"{tmp}; Is a directory") from None
+    except OSError:
+        os.unlink(tmp)
+        raise
+
+
+def _make_dirs(logdir: str) -> None:
+    try:
+        os.makedirs(logdir, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = logdir
+        while blocker and not os.path.exists(blocker):
+            blocker = os.path.dirname(blocker)
+        raise FailedPreconditionError(f"{blocker} is not a directory") from None

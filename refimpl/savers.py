@@ -1,0 +1,97 @@
+"""``clear_extraneous_savers``: which nodes go, and the saver that replaces the collection (spec.md 7)."""
+
+from __future__ import annotations
+
+from refimpl.names import get_op_name, get_scope
+from refimpl.pb import snapshot_pb2 as snap
+from refimpl.pb.tensorflow.graph_pb2 import GraphDef
+from refimpl.pb.tensorflow.saver_pb2 import SaverDef
+from refimpl.snapshot import CollectionItem, Snapshot
+
+SAVE_AND_RESTORE_OPS = frozenset(
+    {
+        "SaveV2", "Save", "SaveSlice", "LegacySave", "LegacySaveSlice",
+        "RestoreV2", "Restore", "RestoreSlice", "LegacyRestore", "LegacyRestoreSlice",
+    }
+)
+
+
+def find_extraneous_saver_nodes(graph_def: GraphDef, saver_def: object) -> frozenset[str]:
+    """Names of the nodes inside the scopes of save/restore ops that ``saver_def`` does not use.
+
+    ``saver_def`` is a SaverDef or None; anything else fails as it fails in TF.
+    """
+    nodes = {}
+    for node in graph_def.node:
+        for x in node.input:
+            get_op_name(x)  # validates each input name, as TF does
+        nodes[node.name] = node.op
+    retain: set[str] = set()
+    if saver_def is not None:
+        save_op = get_op_name(_attr(saver_def, "save_tensor_name"))
+        restore_op = get_op_name(_attr(saver_def, "restore_op_name"))
+        retain = {get_scope(restore_op) + "/", get_scope(save_op) + "/"}
+    saver_nodes = {name for name, op in nodes.items() if op in SAVE_AND_RESTORE_OPS}
+    scopes = {get_scope(x) for x in saver_nodes} - saver_nodes
+    extraneous = {s + "/" for s in scopes} - retain
+    return frozenset(
+        name for name in nodes if any(name.startswith(scope) for scope in extraneous)
+    )
+
+
+def _attr(obj: object, name: str) -> str:
+    if not hasattr(obj, name):
+        raise AttributeError(f"'{type(obj).__name__}' object has no attribute '{name}'")
+    value = getattr(obj, name)
+    assert isinstance(value, str)
+    return value
+
+
+def saver_item_from_proto(saver_def: SaverDef | None, graph: Snapshot) -> CollectionItem:
+    """``Saver.from_proto(saver_def)``: the saver that stands for the ``savers`` collection.
+
+    With no SaverDef, TF builds a brand-new default Saver in the (default)
+    graph; its SaverDef is reproduced here from the graph's names.
+    """
+    if saver_def is None:
+        saver_def = new_default_saver_def(graph)
+    elif not isinstance(saver_def, SaverDef):
+        raise ValueError(f"saver_def must be a saver_pb2.SaverDef: {saver_def}")
+    elif not saver_def.save_tensor_name:
+        raise ValueError(f"saver_def must specify the save_tensor_name: {saver_def}")
+    elif not saver_def.restore_op_name:
+        raise ValueError(f"saver_def must specify the restore_op_name: {saver_def}")
+    item = CollectionItem(type_name="Saver", repr="<Saver>")
+    item.saver.saver_def = saver_def.SerializeToString(deterministic=True)
+    item.saver.name.CopyFrom(snap.NameAttr(missing=True))
+    return item
+
+
+def new_default_saver_def(graph: Snapshot) -> SaverDef:
+    """The SaverDef of ``tf.compat.v1.train.Saver()`` built in ``graph``."""
+    saveables = [
+        item
+        for key in ("variables", "saveable_objects")
+        for item in graph.get_collection(key)
+    ]
+    if not saveables:
+        raise ValueError("No variables to save")
+    used: set[str] = set()
+    for op in graph.operations:
+        parts = op.name.lower().split("/")
+        for i in range(1, len(parts) + 1):
+            used.add("/".join(parts[:i]))
+    scope = "save"
+    i = 1
+    while scope in used:
+        scope = f"save_{i}"
+        i += 1
+    return SaverDef(
+        filename_tensor_name=f"{scope}/Const:0",
+        save_tensor_name=f"{scope}/control_dependency:0",
+        restore_op_name=f"{scope}/restore_all",
+        max_to_keep=5,
+        sharded=False,
+        keep_checkpoint_every_n_hours=10000.0,
+        version=SaverDef.V2,
+    )
