@@ -129,7 +129,7 @@ def g_ref_variables(tf: Any) -> None:
     with tf.name_scope("s"):
         v1.Variable(0.5, name="sv", use_resource=False)
     v1.add_to_collection("my_vars", w)
-    v1.train.Saver(name="save")
+    v1.add_to_collection("savers", v1.train.Saver(name="save"))
 
 
 @builder
@@ -142,7 +142,7 @@ def g_resource_variables(tf: Any) -> None:
     v1.add_to_collection("custom", v)
     with tf.name_scope("s"):
         v1.Variable(2.0, name="srv", use_resource=True)
-    v1.train.Saver()
+    v1.add_to_collection("savers", v1.train.Saver())
 
 
 @builder
@@ -152,7 +152,7 @@ def g_partitioned(tf: Any) -> None:
         v1.get_variable(
             "pv", shape=[10, 4], partitioner=v1.fixed_size_partitioner(3), use_resource=False
         )
-    v1.train.Saver(sharded=True)
+    v1.add_to_collection("savers", v1.train.Saver(sharded=True))
 
 
 @builder
@@ -169,7 +169,7 @@ def g_training(tf: Any) -> None:
     v1.summary.scalar("loss", loss)
     v1.summary.histogram("w", w)
     v1.summary.merge_all()
-    v1.train.Saver(max_to_keep=3)
+    v1.add_to_collection("savers", v1.train.Saver(max_to_keep=3))
 
 
 @builder
@@ -177,8 +177,8 @@ def g_two_savers(tf: Any) -> None:
     v1 = tf.compat.v1
     a = v1.Variable(1.0, name="a")
     b = v1.Variable(2.0, name="b")
-    v1.train.Saver([a], name="save_a")
-    v1.train.Saver([b], name="save")
+    v1.add_to_collection("savers", v1.train.Saver([a], name="save_a"))
+    v1.add_to_collection("savers", v1.train.Saver([b], name="save"))
     v1.add_to_collection("strs", "save_a/SaveV2")
 
 
@@ -320,5 +320,24 @@ def g_odd_collections(tf: Any) -> None:
     v1.add_to_collection(b"bk", "bytes key")
     v1.add_to_collection(5, "int key")
     v1.add_to_collection(("t",), "tuple key")
-    v1.add_to_collection("variables", "not a variable")
     v1.add_to_collection("unbound_inputs", "pre")
+
+
+@builder
+def g_bad_variables(tf: Any) -> None:
+    v1 = tf.compat.v1
+    v1.Variable(1.0, name="v")
+    v1.add_to_collection("variables", "not a variable")
+
+
+@builder
+def g_wrong_items_in_registered_keys(tf: Any) -> None:
+    v1 = tf.compat.v1
+    v = v1.Variable(1.0, name="v")
+    c = tf.constant(1.0, name="c")
+    v1.add_to_collection("trainable_variables", c)
+    v1.add_to_collection("savers", v)
+    v1.add_to_collection("queue_runners", c.op)
+    v1.add_to_collection("cond_context", c)
+    v1.add_to_collection("while_context", "w")
+    v1.add_to_collection("model_variables", v1.train.Saver([v]))

@@ -173,7 +173,8 @@ def _var_list(
     for v in items:
         if cols.include_item(v, export_scope, exclude):
             name = cols.item_name(v)
-            assert isinstance(name, str)
+            if not isinstance(name, str):
+                raise AttributeError(f"'{v.type_name}' object has no attribute 'name'")
             out[strip_name_scope(name, export_scope)] = v
     return out
 
