@@ -193,8 +193,30 @@ def g_queue_runner(tf: Any) -> None:
     q.dequeue(name="deq")
 
 
+def _v1_control_flow(tf: Any) -> Any:
+    """A context manager: v1 (context-based) control flow while building."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def scope() -> Any:
+        was_v2 = tf.compat.v1.control_flow_v2_enabled()
+        tf.compat.v1.disable_control_flow_v2()
+        try:
+            yield
+        finally:
+            if was_v2:
+                tf.compat.v1.enable_control_flow_v2()
+
+    return scope()
+
+
 @builder
 def g_cond_v1(tf: Any) -> None:
+    with _v1_control_flow(tf):
+        _cond_v1(tf)
+
+
+def _cond_v1(tf: Any) -> None:
     v1 = tf.compat.v1
     x = v1.placeholder(tf.float32, [], name="x")
     outside = tf.constant(5.0, name="outside")
@@ -204,6 +226,11 @@ def g_cond_v1(tf: Any) -> None:
 
 @builder
 def g_while_v1(tf: Any) -> None:
+    with _v1_control_flow(tf):
+        _while_v1(tf)
+
+
+def _while_v1(tf: Any) -> None:
     v1 = tf.compat.v1
     x = v1.placeholder(tf.float32, [], name="x")
     outside = tf.constant(2.0, name="outside")

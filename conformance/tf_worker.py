@@ -21,10 +21,10 @@ import pickle
 import struct
 import sys
 import tempfile
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 
-def read_frame(stream: BinaryIO) -> bytes | None:
+def read_frame(stream: IO[bytes]) -> bytes | None:
     """One length-prefixed frame, or None at end of stream."""
     header = stream.read(4)
     if len(header) < 4:
@@ -33,7 +33,7 @@ def read_frame(stream: BinaryIO) -> bytes | None:
     return stream.read(n)
 
 
-def write_frame(stream: BinaryIO, payload: bytes) -> None:
+def write_frame(stream: IO[bytes], payload: bytes) -> None:
     """Writes one length-prefixed frame and flushes."""
     stream.write(struct.pack("<I", len(payload)) + payload)
     stream.flush()

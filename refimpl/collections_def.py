@@ -101,7 +101,9 @@ def item_name(item: CollectionItem) -> _Name:
     return None
 
 
-def include_item(item: CollectionItem, export_scope: str | None, exclude: Collection[str] | None) -> bool:
+def include_item(
+    item: CollectionItem, export_scope: str | None, exclude: Collection[str] | None
+) -> bool:
     """The collection filter: str items are node names, named objects by their name."""
     if item.WhichOneof("kind") == "str":
         name: _Name = item.str
@@ -113,10 +115,15 @@ def include_item(item: CollectionItem, export_scope: str | None, exclude: Collec
         return False
     if isinstance(name, _NonStrName):
         raise _attribute_error(name.type_name, "startswith")
-    return name.startswith(UNBOUND_INPUT_PREFIX) or not export_scope or name.startswith(export_scope)
+    assert name is not None
+    return (
+        name.startswith(UNBOUND_INPUT_PREFIX) or not export_scope or name.startswith(export_scope)
+    )
 
 
-def get_collection_in_scope(items: Sequence[CollectionItem], scope: str | None) -> list[CollectionItem]:
+def get_collection_in_scope(
+    items: Sequence[CollectionItem], scope: str | None
+) -> list[CollectionItem]:
     """``Graph.get_collection(key, scope)``: items whose name ``re.match``es ``scope``."""
     import re
 
@@ -166,7 +173,7 @@ def variable_to_proto(v: snap.VariableItem, export_scope: str | None) -> Variabl
 
 
 def saver_to_proto(saver_def: SaverDef, export_scope: str | None) -> SaverDef | None:
-    """``Saver.to_proto``: the SaverDef, names stripped; None unless all three names are in scope."""
+    """``Saver.to_proto``: the SaverDef, names stripped; None unless its 3 names are in scope."""
     if export_scope is None:
         return saver_def
     names = (saver_def.filename_tensor_name, saver_def.save_tensor_name, saver_def.restore_op_name)
@@ -180,7 +187,9 @@ def saver_to_proto(saver_def: SaverDef, export_scope: str | None) -> SaverDef | 
     return d
 
 
-def queue_runner_to_proto(q: snap.QueueRunnerItem, export_scope: str | None) -> QueueRunnerDef | None:
+def queue_runner_to_proto(
+    q: snap.QueueRunnerItem, export_scope: str | None
+) -> QueueRunnerDef | None:
     """``QueueRunner.to_proto``: None when the queue is outside the scope."""
     if not _in_scope(q.queue_name, export_scope):
         return None
@@ -273,7 +282,9 @@ def _context_to_proto(ctx: snap.ContextItem, export_scope: str | None) -> Messag
     return while_to_proto(getattr(ctx, "while"), export_scope)
 
 
-def registered_to_proto(proto_type: str, item: CollectionItem, export_scope: str | None) -> Message | None:
+def registered_to_proto(
+    proto_type: str, item: CollectionItem, export_scope: str | None
+) -> Message | None:
     """The registered to_proto function of a key whose protos are ``proto_type``."""
     kind = item.WhichOneof("kind")
     if proto_type == "tensorflow.VariableDef":
@@ -417,7 +428,7 @@ def add_collection_def(
         _fill(mgd, key, items, graph, export_scope)
     except Exception as e:  # noqa: BLE001  (TF catches everything here)
         _warn(warnings, CONVERSION_WARNING, _key_text(key), str(e))
-        if key in mgd.collection_def:  # type: ignore[operator]
+        if key in mgd.collection_def:
             del mgd.collection_def[key]  # type: ignore[arg-type]
 
 

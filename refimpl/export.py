@@ -1,4 +1,4 @@
-"""``export_meta_graph`` over snapshots (spec.md sections 2-10), as pure planning plus a thin writer.
+"""``export_meta_graph`` over snapshots (spec.md sections 2-10): pure planning, thin writer.
 
 ``plan_export`` computes everything TF's export computes (the MetaGraphDef,
 the variable list, the graph's state after the export, the stamped
@@ -34,8 +34,13 @@ SAVERS = "savers"
 GLOBAL_VARIABLES = "variables"
 _CREATE_META_GRAPH_DEF_PARAMS = frozenset(
     {
-        "graph", "graph_def", "export_scope", "exclude_nodes", "clear_extraneous_savers",
-        "saver_def", "strip_default_attrs",
+        "graph",
+        "graph_def",
+        "export_scope",
+        "exclude_nodes",
+        "clear_extraneous_savers",
+        "saver_def",
+        "strip_default_attrs",
     }
 )
 
@@ -106,7 +111,9 @@ def plan_export(
     if rebuild:
         if graph_def:
             if not hasattr(graph_def, "versions"):
-                raise AttributeError(f"'{type(graph_def).__name__}' object has no attribute 'versions'")
+                raise AttributeError(
+                    f"'{type(graph_def).__name__}' object has no attribute 'versions'"
+                )
             if clear_extraneous_savers:
                 exclude = find_extraneous_saver_nodes(graph_def, saver_def)
             rebuilt = rebuild_from_graph_def(graph_def, export_scope, exclude, clear_devices)
@@ -123,8 +130,16 @@ def plan_export(
     warnings: list[cols.Warning_] = []
     _check_kwargs(kwargs)
     stamped, mgd = _create_meta_graph_def(
-        graph, meta_info_def, graph_def, saver_def, collection_list, export_scope, exclude,
-        bool(clear_extraneous_savers), bool(strip_default_attrs), warnings,
+        graph,
+        meta_info_def,
+        graph_def,
+        saver_def,
+        collection_list,
+        export_scope,
+        exclude,
+        bool(clear_extraneous_savers),
+        bool(strip_default_attrs),
+        warnings,
     )
     files: list[FileWrite] = []
     error: Exception | None = None
@@ -247,7 +262,9 @@ def _debug_ops(
     return out
 
 
-def export_scoped_meta_graph(graph: Snapshot, filename: object = None, **kwargs: Any) -> ExportResult:
+def export_scoped_meta_graph(
+    graph: Snapshot, filename: object = None, **kwargs: Any
+) -> ExportResult:
     """Like TF's ``export_scoped_meta_graph``: exports, writes the files, returns the full result.
 
     Unlike TF, nothing is mutated: the graph's state after the export and the

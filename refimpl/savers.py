@@ -1,4 +1,4 @@
-"""``clear_extraneous_savers``: which nodes go, and the saver that replaces the collection (spec.md 7)."""
+"""``clear_extraneous_savers``: the nodes removed, and the saver for the collection (spec.md 7)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,16 @@ from refimpl.snapshot import CollectionItem, Snapshot
 
 SAVE_AND_RESTORE_OPS = frozenset(
     {
-        "SaveV2", "Save", "SaveSlice", "LegacySave", "LegacySaveSlice",
-        "RestoreV2", "Restore", "RestoreSlice", "LegacyRestore", "LegacyRestoreSlice",
+        "SaveV2",
+        "Save",
+        "SaveSlice",
+        "LegacySave",
+        "LegacySaveSlice",
+        "RestoreV2",
+        "Restore",
+        "RestoreSlice",
+        "LegacyRestore",
+        "LegacyRestoreSlice",
     }
 )
 
@@ -34,9 +42,7 @@ def find_extraneous_saver_nodes(graph_def: GraphDef, saver_def: object) -> froze
     saver_nodes = {name for name, op in nodes.items() if op in SAVE_AND_RESTORE_OPS}
     scopes = {get_scope(x) for x in saver_nodes} - saver_nodes
     extraneous = {s + "/" for s in scopes} - retain
-    return frozenset(
-        name for name in nodes if any(name.startswith(scope) for scope in extraneous)
-    )
+    return frozenset(name for name in nodes if any(name.startswith(scope) for scope in extraneous))
 
 
 def _attr(obj: object, name: str) -> str:
@@ -70,9 +76,7 @@ def saver_item_from_proto(saver_def: SaverDef | None, graph: Snapshot) -> Collec
 def new_default_saver_def(graph: Snapshot) -> SaverDef:
     """The SaverDef of ``tf.compat.v1.train.Saver()`` built in ``graph``."""
     saveables = [
-        item
-        for key in ("variables", "saveable_objects")
-        for item in graph.get_collection(key)
+        item for key in ("variables", "saveable_objects") for item in graph.get_collection(key)
     ]
     if not saveables:
         raise ValueError("No variables to save")

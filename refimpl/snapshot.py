@@ -42,6 +42,8 @@ class Environment:
     protobuf_version: str
     frame_classifier: FrameClassifier
     proto_function_keys: Mapping[str, str]
+    # The record as captured (also holds informational fields: Python, platform, backend).
+    record: snap.Environment = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ def load_snapshot(data: bytes) -> Snapshot:
                 tuple(env.external_filename_patterns),
             ),
             proto_function_keys=MappingProxyType(dict(env.proto_function_keys)),
+            record=env,
         ),
         cpp_graph_def=cpp,
         operations=operations,
@@ -275,3 +278,63 @@ def _collection(i: int, c: snap.Collection) -> Collection:
         if item.WhichOneof("kind") is None:
             raise SnapshotError(f"collections[{i}].items[{j}] has no value")
     return Collection(key=key, items=tuple(c.items))
+
+
+def _key_record(key: CollectionKey) -> snap.CollectionKey:
+    if isinstance(key, str):
+        return snap.CollectionKey(str=key)
+    if isinstance(key, bytes):
+        return snap.CollectionKey(bytes=key)
+    return snap.CollectionKey(other=key)
+
+
+def _tensor_record(t: FunctionTensor) -> snap.FunctionTensor:
+    rec = snap.FunctionTensor(dtype=t.dtype, shape=t.shape.SerializeToString(deterministic=True))
+    if t.handle_data is not None:
+        rec.has_handle_data = True
+        rec.handle_dtype = t.handle_data[0]
+        rec.handle_shape = t.handle_data[1].SerializeToString(deterministic=True)
+    return rec
+
+
+def dump_snapshot(snapshot: Snapshot) -> bytes:
+    """Serializes a loaded snapshot back (inverse of ``load_snapshot`` for captured snapshots).
+
+    Frames are numbered in order of first appearance over the operations'
+    tracebacks, as capture numbers them.
+    """
+
+    def ser(m: Message) -> bytes:
+        return m.SerializeToString(deterministic=True)
+
+    out = snap.GraphSnapshot(format_version=SUPPORTED_FORMAT_VERSIONS[-1])
+    out.environment.CopyFrom(snapshot.environment.record)
+    out.cpp_graph_def = ser(snapshot.cpp_graph_def)
+    frames: dict[Frame, int] = {}
+    for op in snapshot.operations:
+        rec = out.operations.add(name=op.name, type=op.type, node_def=ser(op.node_def))
+        rec.output_shapes.extend(ser(s) for s in op.output_shapes)
+        if op.traceback is not None:
+            rec.has_traceback = True
+            rec.traceback.extend(frames.setdefault(f, len(frames)) for f in op.traceback)
+    for f in frames:
+        out.frames.add(filename=f.filename, lineno=f.lineno, name=f.name)
+    for fn in snapshot.functions:
+        frec = out.functions.add(
+            name=fn.name,
+            definition=ser(fn.definition),
+            grad_func_name=fn.grad_func_name,
+            has_graph=fn.has_graph,
+            has_graph_inputs=fn.has_graph_inputs,
+        )
+        frec.inputs.extend(_tensor_record(t) for t in fn.inputs)
+        frec.outputs.extend(_tensor_record(t) for t in fn.outputs)
+        for b in fn.body_ops.values():
+            brec = frec.body_ops.add(name=b.name, type=b.type)
+            brec.output_shapes.extend(ser(s) for s in b.output_shapes)
+    out.graph_def_versions = ser(snapshot.versions)
+    for c in snapshot.collections:
+        out.collections.add(key=_key_record(c.key), items=c.items)
+    out.op_defs.extend(ser(snapshot.op_defs[name]) for name in sorted(snapshot.op_defs))
+    out.finalized = snapshot.finalized
+    return ser(out)

@@ -36,8 +36,10 @@ ARGUMENT_SETS: dict[str, dict[str, Any]] = {
     "graph_def_given": {"graph_def": {"as_graph_def": True}},
     "graph_def_clear_devices": {"graph_def": {"as_graph_def": False}, "clear_devices": True},
     "meta_info_def": {
-        "meta_info_def": {"text": 'meta_graph_version: "v1" tags: "serve" tags: "hé\\001" '
-                          'tensorflow_version: "bogus" stripped_default_attrs: true'}
+        "meta_info_def": {
+            "text": 'meta_graph_version: "v1" tags: "serve" tags: "hé\\001" '
+            'tensorflow_version: "bogus" stripped_default_attrs: true'
+        }
     },
     "saver_def_empty": {"saver_def": {"text": ""}},
 }
@@ -76,7 +78,9 @@ def worker() -> Iterator[TFWorker]:
 
 
 @pytest.mark.parametrize(("graph", "args"), list(_cases()))
-def test_refimpl_export_equals_tensorflow(worker: TFWorker, graph: str, args: dict[str, Any]) -> None:
+def test_refimpl_export_equals_tensorflow(
+    worker: TFWorker, graph: str, args: dict[str, Any]
+) -> None:
     request = {"graph": graph, "args": args}
     response = worker.run(request)
     assert "worker_error" not in response, response["worker_error"]
