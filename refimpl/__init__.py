@@ -11,7 +11,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from refimpl.export import ExportResult, export_meta_graph, export_scoped_meta_graph, plan_export
+    from refimpl.export import (
+        ExportResult,
+        export_meta_graph,
+        export_scoped_meta_graph,
+        plan_export,
+    )
     from refimpl.pb.tensorflow.graph_pb2 import GraphDef
     from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
     from refimpl.pb.tensorflow.saver_pb2 import SaverDef

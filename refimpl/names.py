@@ -37,7 +37,9 @@ def include_name(name: str, export_scope: str | None, exclude: Collection[str] |
     """Whether a node (or str collection item) called ``name`` survives the export."""
     if exclude and name in exclude:
         return False
-    return name.startswith(UNBOUND_INPUT_PREFIX) or not export_scope or name.startswith(export_scope)
+    return (
+        name.startswith(UNBOUND_INPUT_PREFIX) or not export_scope or name.startswith(export_scope)
+    )
 
 
 def get_op_name(tensor_name: str) -> str:
