@@ -127,7 +127,7 @@ def get_collection_in_scope(
     """``Graph.get_collection(key, scope)``: items whose name ``re.match``es ``scope``."""
     import re
 
-    if scope is None:
+    if scope is None or not items:  # a missing collection is never matched against the scope
         return list(items)
     regex = re.compile(scope)
     out = []

@@ -42,6 +42,28 @@ ARGUMENT_SETS: dict[str, dict[str, Any]] = {
         }
     },
     "saver_def_empty": {"saver_def": {"text": ""}},
+    "scope_clear_devices_strip": {
+        "export_scope": "s", "clear_devices": True, "strip_default_attrs": True
+    },
+    "scope_no_unbound_collection": {"export_scope": "s", "unbound_inputs_col_name": None},
+    "collection_list_str": {"collection_list": "c"},
+    "bad_meta_info_def": {"meta_info_def": "x"},
+    "bad_graph_def_rebuild": {"graph_def": "x", "clear_devices": True},
+    "bad_saver_def": {"saver_def": "x"},
+    "bad_saver_def_ces": {"saver_def": "x", "clear_extraneous_savers": True},
+    "empty_saver_def_ces": {"saver_def": {"text": ""}, "clear_extraneous_savers": True},
+    "falsy_arguments": {"meta_info_def": {}, "graph_def": b"", "export_scope": ""},
+    "int_scope": {"export_scope": 5},
+    "unknown_kwarg": {"foo": 1},
+    "exclude_nodes_kwarg": {"exclude_nodes": ["a"]},
+}
+
+# Argument sets that also choose the file name (as TF writes it, relative to the CWD).
+FILENAMES: dict[str, tuple[str, dict[str, Any]]] = {
+    "nested_dirs": ("deep/er/model.meta", {"save_debug_info": True}),
+    "plain_name": ("plain", {"save_debug_info": True, "as_text": True}),
+    "debug_overwrites_meta": ("model.debug", {"save_debug_info": True}),
+    "double_extension": ("a.tar.gz", {"save_debug_info": True}),
 }
 
 # Per-graph extra argument sets (graphs that have savers, scopes etc.).
@@ -67,7 +89,9 @@ def _cases() -> Iterator[Any]:
         sets = dict(ARGUMENT_SETS)
         sets.update(EXTRA.get(graph, {}))
         for args_name, args in sets.items():
-            yield pytest.param(graph, args, id=f"{graph}-{args_name}")
+            yield pytest.param(graph, args, "model.meta", id=f"{graph}-{args_name}")
+        for args_name, (filename, args) in FILENAMES.items():
+            yield pytest.param(graph, args, filename, id=f"{graph}-{args_name}")
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +101,11 @@ def worker() -> Iterator[TFWorker]:
     w.close()
 
 
-@pytest.mark.parametrize(("graph", "args"), list(_cases()))
+@pytest.mark.parametrize(("graph", "args", "filename"), list(_cases()))
 def test_refimpl_export_equals_tensorflow(
-    worker: TFWorker, graph: str, args: dict[str, Any]
+    worker: TFWorker, graph: str, args: dict[str, Any], filename: str
 ) -> None:
-    request = {"graph": graph, "args": args}
+    request = {"graph": graph, "args": args, "filename": filename}
     response = worker.run(request)
     assert "worker_error" not in response, response["worker_error"]
     actual, _ = run_refimpl(request, response)
