@@ -52,6 +52,10 @@ def verdict(wrapper: Callable[[bytes, bytes], str], a: bytes, b: bytes) -> bytes
     """TF's verdict on one pair of serialized AttrValues."""
     try:
         diff = wrapper(a, b)
+    except UnicodeDecodeError:
+        # TF's (non-empty) difference message quoted bytes that are not UTF-8;
+        # an empty message, meaning equal, always decodes.
+        return DIFFERENT
     except Exception:  # noqa: BLE001 - any rejection is reported as ERROR
         return ERROR
     if not isinstance(diff, str):
@@ -63,29 +67,27 @@ def verdict(wrapper: Callable[[bytes, bytes], str], a: bytes, b: bytes) -> bytes
     return ERROR
 
 
-def _read_exact(stream: BinaryIO, n: int) -> bytes | None:
+def _read_exact(stream: BinaryIO, n: int) -> bytes:
     chunks: list[bytes] = []
     remaining = n
     while remaining:
         chunk = stream.read(remaining)
         if not chunk:
-            if remaining == n and n == 4:
-                return None
             raise EOFError("truncated request")
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
 
 
-def _read_message(stream: BinaryIO) -> bytes | None:
-    header = _read_exact(stream, 4)
-    if header is None:
-        return None
-    (size,) = struct.unpack("<I", header)
-    data = _read_exact(stream, size) if size else b""
-    if data is None:
-        raise EOFError("truncated request")
-    return data
+def _read_message(stream: BinaryIO, *, eof_ok: bool) -> bytes | None:
+    """One length-prefixed message; None at a clean EOF if ``eof_ok``."""
+    first = stream.read(1)
+    if not first:
+        if eof_ok:
+            return None
+        raise EOFError("request with no second AttrValue")
+    (size,) = struct.unpack("<I", first + _read_exact(stream, 3))
+    return _read_exact(stream, size)
 
 
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
@@ -93,12 +95,11 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
     wrapper = load_wrapper()
     count = 0
     while True:
-        a = _read_message(stdin)
+        a = _read_message(stdin, eof_ok=True)
         if a is None:
             return count
-        b = _read_message(stdin)
-        if b is None:
-            raise EOFError("request with no second AttrValue")
+        b = _read_message(stdin, eof_ok=False)
+        assert b is not None
         stdout.write(verdict(wrapper, a, b))
         stdout.flush()
         count += 1
@@ -111,7 +112,12 @@ def main(argv: list[str]) -> int:
     if argv:
         print(f"usage: python -m {__spec__.name if __spec__ else __name__} [--version]")
         return 2
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    # Keep the protocol stream private: anything else printed (by TF's import,
+    # say) goes to stderr.
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    serve(sys.stdin.buffer, replies)
+    replies.close()
     return 0
 
 
