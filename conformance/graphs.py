@@ -368,3 +368,111 @@ def g_wrong_items_in_registered_keys(tf: Any) -> None:
     v1.add_to_collection("cond_context", c)
     v1.add_to_collection("while_context", "w")
     v1.add_to_collection("model_variables", v1.train.Saver([v]))
+
+
+@builder
+def g_root_saver(tf: Any) -> None:
+    v1 = tf.compat.v1
+    a = v1.Variable(1.0, name="a")
+    b = v1.Variable(2.0, name="b")
+    v1.add_to_collection("savers", v1.train.Saver([a], name=""))
+    v1.add_to_collection("savers", v1.train.Saver([b], name="save_b"))
+
+
+@builder
+def g_savers_without_variables(tf: Any) -> None:
+    tf.constant(1.0, name="c")
+    tf.compat.v1.add_to_collection("savers", "not a saver")
+
+
+@builder
+def g_imported(tf: Any) -> None:
+    gd = tf.compat.v1.GraphDef()
+    for name, inputs in (("c", ["b"]), ("b", ["a"]), ("z", []), ("a", ["z"])):
+        node = gd.node.add(name=name, op="Identity" if inputs else "Const")
+        node.input.extend(inputs)
+        node.attr["T" if inputs else "dtype"].type = 1
+        if not inputs:
+            node.attr["value"].tensor.dtype = 1
+            node.attr["value"].tensor.float_val.append(1.0)
+            node.attr["value"].tensor.tensor_shape.SetInParent()
+    tf.import_graph_def(gd, name="im")
+    tf.constant(2.0, name="own")
+
+
+@builder
+def g_preset_output_shapes(tf: Any) -> None:
+    a = tf.constant([1.0, 2.0], name="a")
+    shape = tf.compat.v1.AttrValue()
+    shape.list.shape.add().dim.add(size=99)
+    a.op._set_attr("_output_shapes", shape)
+
+
+@builder
+def g_class_without_at(tf: Any) -> None:
+    with tf.name_scope("s"):
+        a = tf.constant(1.0, name="a")
+    value = tf.compat.v1.AttrValue()
+    value.list.s.append(b"nocolon")
+    a.op._set_attr("_class", value)
+
+
+@builder
+def g_item_name_none(tf: Any) -> None:
+    class Named:
+        name = None
+
+    tf.constant(1.0, name="c")
+    tf.compat.v1.add_to_collection("weird", Named())
+
+
+@builder
+def g_finalized(tf: Any) -> None:
+    tf.constant(1.0, name="c")
+    tf.compat.v1.get_default_graph().finalize()
+
+
+@builder
+def g_lookup_and_dataset(tf: Any) -> None:
+    v1 = tf.compat.v1
+    table = tf.lookup.StaticHashTable(
+        tf.lookup.KeyValueTensorInitializer(["a", "b"], [1, 2]), default_value=-1, name="table"
+    )
+    table.lookup(tf.constant(["a", "c"]), name="lookup")
+    ds = tf.data.Dataset.range(10).map(lambda x: tf.sin(tf.cast(x, tf.float32)))
+    it = v1.data.make_one_shot_iterator(ds)
+    it.get_next(name="next")
+    v1.tables_initializer(name="init_tables")
+
+
+@builder
+def g_gradients(tf: Any) -> None:
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [3], name="x")
+    w = v1.Variable([1.0, 2.0, 3.0], name="w")
+
+    @tf.function
+    def f(a: Any) -> Any:
+        return tf.reduce_sum(tf.tanh(a * w))
+
+    y = f(x)
+    tf.gradients(y, [x, w], name="grads")
+
+
+@builder
+def g_image_summary(tf: Any) -> None:
+    v1 = tf.compat.v1
+    img = tf.zeros([1, 4, 4, 3], name="img")
+    v1.summary.image("img", img)
+    tf.nn.conv2d(img, tf.ones([3, 3, 3, 2]), strides=1, padding="SAME", data_format="NHWC")
+    v1.placeholder(tf.float32, shape=None, name="p")
+
+
+@builder
+def g_partitioned_resource(tf: Any) -> None:
+    v1 = tf.compat.v1
+    with v1.variable_scope("s"):
+        v1.get_variable(
+            "pr", shape=[6, 2], partitioner=v1.fixed_size_partitioner(2), use_resource=True
+        )
+    v1.add_to_collection("savers", v1.train.Saver())

@@ -71,6 +71,8 @@ class _Capture:
         self.out.cpp_graph_def = cpp_gd.SerializeToString(deterministic=True)
         self.out.graph_def_versions = g.graph_def_versions.SerializeToString(deterministic=True)
         self.out.finalized = bool(g.finalized)
+        for name, count in g._names_in_use.items():
+            self.out.names_in_use[name] = int(count)
         for key in sorted(g._nodes_by_id):  # noqa: SLF001  (creation order)
             self._operation(g._nodes_by_id[key])
         cpp_functions = {f.signature.name: f for f in cpp_gd.library.function}

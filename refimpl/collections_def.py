@@ -133,6 +133,8 @@ def get_collection_in_scope(
     out = []
     for item in items:
         name = item_name(item)
+        if isinstance(name, _NonStrName):
+            raise TypeError(f"expected string or bytes-like object, got '{name.type_name}'")
         if isinstance(name, str) and regex.match(name):
             out.append(item)
     return out
@@ -345,6 +347,8 @@ def python_value(item: CollectionItem, target: str) -> object:
             return int(item.numpy.int)
         if which == "float" and target == "float_list":
             return item.numpy.float
+        if which == "bool" and target == "float_list":
+            return float(item.numpy.bool)
     return _opaque_value(item.type_name)
 
 

@@ -106,7 +106,12 @@ def plan_export(
 ) -> ExportResult:
     """Computes TF's export of ``graph`` with these arguments, in TF's order, without I/O."""
     rebuild = bool(export_scope or clear_extraneous_savers or clear_devices)
-    graph = _require_graph(graph, "graph_def_versions" if rebuild else "get_collection")
+    first_use = "get_collection"
+    if rebuild and not graph_def:
+        first_use = "graph_def_versions"
+    elif rebuild and unbound_inputs_col_name:
+        first_use = "clear_collection"
+    graph = _require_graph(graph, first_use)
     exclude: frozenset[str] | None = None
     if rebuild:
         if graph_def:
@@ -171,12 +176,14 @@ def _plain_graph_def(graph: Snapshot) -> GraphDef:
 
 
 def _check_kwargs(kwargs: Mapping[str, Any]) -> None:
+    """Python's binding of ``create_meta_graph_def(..., **kwargs)``: duplicates are found first."""
     for key in kwargs:
         if key in _CREATE_META_GRAPH_DEF_PARAMS:
             raise TypeError(
                 "tensorflow.python.framework.meta_graph.create_meta_graph_def() got multiple "
                 f"values for keyword argument '{key}'"
             )
+    for key in kwargs:
         raise TypeError(f"create_meta_graph_def() got an unexpected keyword argument '{key}'")
 
 
@@ -241,10 +248,11 @@ def _create_meta_graph_def(
     if saver_def:
         mgd.saver_def.MergeFrom(saver_def)
     clist = collection_list if collection_list is not None else graph.str_collection_keys()
+    names_in_use = dict(graph.names_in_use)
     for key in clist:
         override = None
         if clear_extraneous_savers and key == SAVERS:
-            override = [saver_item_from_proto(saver_def or None, graph)]
+            override = [saver_item_from_proto(saver_def or None, graph, names_in_use)]
         cols.add_collection_def(mgd, key, graph, export_scope, exclude, warnings, override)
     return stamped, mgd
 
@@ -255,6 +263,8 @@ def _debug_ops(
     out = []
     for node in mgd.graph_def.node:
         name = prepend_name_scope(node.name, export_scope)
+        if ":" in name:
+            raise ValueError(f"Name {name!r} appears to refer to a Tensor, not a Operation.")
         op = graph.operations_by_name.get(name)
         if op is None:
             raise KeyError(f"The name {name!r} refers to an Operation not in the graph.")

@@ -55,7 +55,7 @@ def get_op_name(tensor_name: str) -> str:
     if ":" in tensor_name:
         parts = tensor_name.split(":")
         if len(parts) != 2:
-            raise ValueError(f"too many values to unpack (expected 2, got {len(parts)})")
+            raise ValueError("too many values to unpack (expected 2)")
         return parts[0]
     return tensor_name
 

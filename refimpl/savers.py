@@ -53,14 +53,16 @@ def _attr(obj: object, name: str) -> str:
     return value
 
 
-def saver_item_from_proto(saver_def: SaverDef | None, graph: Snapshot) -> CollectionItem:
+def saver_item_from_proto(
+    saver_def: SaverDef | None, graph: Snapshot, names_in_use: dict[str, int]
+) -> CollectionItem:
     """``Saver.from_proto(saver_def)``: the saver that stands for the ``savers`` collection.
 
     With no SaverDef, TF builds a brand-new default Saver in the (default)
     graph; its SaverDef is reproduced here from the graph's names.
     """
     if saver_def is None:
-        saver_def = new_default_saver_def(graph)
+        saver_def = new_default_saver_def(graph, names_in_use)
     elif not isinstance(saver_def, SaverDef):
         raise ValueError(f"saver_def must be a saver_pb2.SaverDef: {saver_def}")
     elif not saver_def.save_tensor_name:
@@ -73,23 +75,35 @@ def saver_item_from_proto(saver_def: SaverDef | None, graph: Snapshot) -> Collec
     return item
 
 
-def new_default_saver_def(graph: Snapshot) -> SaverDef:
-    """The SaverDef of ``tf.compat.v1.train.Saver()`` built in ``graph``."""
+def unique_name(names_in_use: dict[str, int], name: str) -> str:
+    """``Graph.unique_name(name)`` at the root name scope; updates ``names_in_use``."""
+    name_key = name.lower()
+    i = names_in_use.get(name_key, 0)
+    names_in_use[name_key] = i + 1
+    if i > 0:
+        base_name_key = name_key
+        while name_key in names_in_use:
+            name_key = f"{base_name_key}_{i}"
+            i += 1
+        names_in_use[name_key] = 1
+        name = f"{name}_{i - 1}"
+    return name
+
+
+def new_default_saver_def(graph: Snapshot, names_in_use: dict[str, int]) -> SaverDef:
+    """The SaverDef of ``tf.compat.v1.train.Saver()`` built in ``graph`` (spec.md 7.5).
+
+    ``names_in_use`` is the graph's name counter as the export has left it so
+    far; building the saver takes a name from it.
+    """
     saveables = [
         item for key in ("variables", "saveable_objects") for item in graph.get_collection(key)
     ]
     if not saveables:
         raise ValueError("No variables to save")
-    used: set[str] = set()
-    for op in graph.operations:
-        parts = op.name.lower().split("/")
-        for i in range(1, len(parts) + 1):
-            used.add("/".join(parts[:i]))
-    scope = "save"
-    i = 1
-    while scope in used:
-        scope = f"save_{i}"
-        i += 1
+    if graph.finalized:
+        raise RuntimeError("Graph is finalized and cannot be modified.")
+    scope = unique_name(names_in_use, "save")
     return SaverDef(
         filename_tensor_name=f"{scope}/Const:0",
         save_tensor_name=f"{scope}/control_dependency:0",

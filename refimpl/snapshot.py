@@ -112,6 +112,7 @@ class Snapshot:
     collections: tuple[Collection, ...]
     op_defs: Mapping[str, OpDef]
     finalized: bool
+    names_in_use: Mapping[str, int]
     operations_by_name: Mapping[str, Operation] = field(repr=False, compare=False)
     functions_by_name: Mapping[str, Function] = field(repr=False, compare=False)
 
@@ -203,6 +204,7 @@ def load_snapshot(data: bytes) -> Snapshot:
         collections=collections,
         op_defs=MappingProxyType(op_defs),
         finalized=raw.finalized,
+        names_in_use=MappingProxyType(dict(raw.names_in_use)),
         operations_by_name=MappingProxyType(ops_by_name),
         functions_by_name=MappingProxyType(fns_by_name),
     )
@@ -337,4 +339,6 @@ def dump_snapshot(snapshot: Snapshot) -> bytes:
         out.collections.add(key=_key_record(c.key), items=c.items)
     out.op_defs.extend(ser(snapshot.op_defs[name]) for name in sorted(snapshot.op_defs))
     out.finalized = snapshot.finalized
+    for name, count in snapshot.names_in_use.items():
+        out.names_in_use[name] = count
     return ser(out)

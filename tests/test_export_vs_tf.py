@@ -43,7 +43,9 @@ ARGUMENT_SETS: dict[str, dict[str, Any]] = {
     },
     "saver_def_empty": {"saver_def": {"text": ""}},
     "scope_clear_devices_strip": {
-        "export_scope": "s", "clear_devices": True, "strip_default_attrs": True
+        "export_scope": "s",
+        "clear_devices": True,
+        "strip_default_attrs": True,
     },
     "scope_no_unbound_collection": {"export_scope": "s", "unbound_inputs_col_name": None},
     "collection_list_str": {"collection_list": "c"},
@@ -81,6 +83,34 @@ EXTRA: dict[str, dict[str, dict[str, Any]]] = {
         "explicit_keys": {"collection_list": [b"bk", 5, "bools", "floats"]},
     },
     "ref_variables": {"scope_ces": {"export_scope": "s", "clear_extraneous_savers": True}},
+    "root_saver": {
+        "ces_save_b": {"clear_extraneous_savers": True, "saver_def": {"saver": 1}},
+        "ces_savers_twice": {"clear_extraneous_savers": True, "collection_list": ["savers"] * 2},
+    },
+    "empty": {
+        "any_info_text": {
+            "as_text": True,
+            "meta_info_def": {
+                "text": 'any_info { type_url: "type.googleapis.com/tensorflow.SaverDef" '
+                'value: "\\n\\001x" } function_aliases { key: "b" value: "y" } '
+                'function_aliases { key: "a" value: "x" }'
+            },
+        },
+        "stripped_op_list_given": {
+            "meta_info_def": {"text": 'stripped_op_list { op { name: "Bogus" } }'}
+        },
+        "enter_frame_out_of_scope": {
+            "export_scope": "s",
+            "graph_def": {
+                "text": 'node { name: "s/e" op: "Enter" attr { key: "frame_name" value { s: "other" } } }'
+            },
+        },
+        "call_without_f": {
+            "graph_def": {
+                "text": 'node { name: "p" op: "PartitionedCall" } node { name: "u" op: "NoSuchOp" }'
+            },
+        },
+    },
 }
 
 

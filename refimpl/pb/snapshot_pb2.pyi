@@ -29,6 +29,26 @@ DESCRIPTOR: _descriptor.FileDescriptor
 class GraphSnapshot(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
+    @_typing.final
+    class NamesInUseEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.int
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.int = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
     FORMAT_VERSION_FIELD_NUMBER: _builtins.int
     ENVIRONMENT_FIELD_NUMBER: _builtins.int
     CPP_GRAPH_DEF_FIELD_NUMBER: _builtins.int
@@ -39,6 +59,7 @@ class GraphSnapshot(_message.Message):
     OP_DEFS_FIELD_NUMBER: _builtins.int
     FRAMES_FIELD_NUMBER: _builtins.int
     FINALIZED_FIELD_NUMBER: _builtins.int
+    NAMES_IN_USE_FIELD_NUMBER: _builtins.int
     format_version: _builtins.int
     """Format of this message; loaders reject versions they do not know."""
     cpp_graph_def: _builtins.bytes
@@ -78,6 +99,12 @@ class GraphSnapshot(_message.Message):
     def frames(self) -> _containers.RepeatedCompositeFieldContainer[Global___StackFrame]:
         """Frames referred to by Operation.traceback, de-duplicated."""
 
+    @_builtins.property
+    def names_in_use(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]:
+        """The graph's name-uniquifying counters (lower-cased name -> uses), which
+        decide the name scope of a Saver that the export itself builds.
+        """
+
     def __init__(
         self,
         *,
@@ -91,10 +118,11 @@ class GraphSnapshot(_message.Message):
         op_defs: _abc.Iterable[_builtins.bytes] | None = ...,
         frames: _abc.Iterable[Global___StackFrame] | None = ...,
         finalized: _builtins.bool = ...,
+        names_in_use: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["environment", b"environment"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["collections", b"collections", "cpp_graph_def", b"cpp_graph_def", "environment", b"environment", "finalized", b"finalized", "format_version", b"format_version", "frames", b"frames", "functions", b"functions", "graph_def_versions", b"graph_def_versions", "op_defs", b"op_defs", "operations", b"operations"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["collections", b"collections", "cpp_graph_def", b"cpp_graph_def", "environment", b"environment", "finalized", b"finalized", "format_version", b"format_version", "frames", b"frames", "functions", b"functions", "graph_def_versions", b"graph_def_versions", "names_in_use", b"names_in_use", "op_defs", b"op_defs", "operations", b"operations"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
