@@ -102,7 +102,8 @@ EXTRA: dict[str, dict[str, dict[str, Any]]] = {
         "enter_frame_out_of_scope": {
             "export_scope": "s",
             "graph_def": {
-                "text": 'node { name: "s/e" op: "Enter" attr { key: "frame_name" value { s: "other" } } }'
+                "text": 'node { name: "s/e" op: "Enter" '
+                'attr { key: "frame_name" value { s: "other" } } }'
             },
         },
         "call_without_f": {
