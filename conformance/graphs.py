@@ -25,6 +25,11 @@ def g_empty(tf: Any) -> None:
 
 
 @builder
+def g_one_constant(tf: Any) -> None:
+    tf.constant(1.0, name="c")
+
+
+@builder
 def g_constants(tf: Any) -> None:
     import numpy as np
 
