@@ -16,6 +16,7 @@ from refimpl.pb.tensorflow.graph_debug_info_pb2 import GraphDebugInfo
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
 from refimpl.pb.tensorflow.saver_pb2 import SaverDef
+from refimpl.text_pool import tf_text_pool
 
 
 @dataclass
@@ -147,8 +148,8 @@ def describe_file_difference(name: str, expected: bytes, actual: bytes) -> str:
 
         a, b = cls(), cls()
         if expected[:1].isascii() and not _is_binary(expected):
-            text_format.Parse(expected.decode("utf-8"), a)
-            text_format.Parse(actual.decode("utf-8"), b)
+            text_format.Parse(expected.decode("utf-8"), a, descriptor_pool=tf_text_pool())
+            text_format.Parse(actual.decode("utf-8"), b, descriptor_pool=tf_text_pool())
         else:
             a.ParseFromString(expected)
             b.ParseFromString(actual)
@@ -203,7 +204,7 @@ def canonical_meta_file(content: bytes) -> bytes | None:
     mgd = MetaGraphDef()
     as_text = not _is_binary(content) and content.startswith((b"meta_info_def", b"graph_def"))
     if as_text:
-        text_format.Parse(content.decode("utf-8"), mgd)
+        text_format.Parse(content.decode("utf-8"), mgd, descriptor_pool=tf_text_pool())
     else:
         mgd.ParseFromString(content)
     if not _unordered_map_items(mgd):
@@ -216,7 +217,7 @@ def canonical_meta_file(content: bytes) -> bytes | None:
                 ctx.ParseFromString(blob)
                 values[i] = ctx.SerializeToString(deterministic=True)
     if as_text:
-        return text_format.MessageToString(mgd).encode("utf-8")
+        return text_format.MessageToString(mgd, descriptor_pool=tf_text_pool()).encode("utf-8")
     return mgd.SerializeToString(deterministic=True)
 
 

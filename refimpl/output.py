@@ -10,12 +10,13 @@ from google.protobuf import text_format
 from google.protobuf.message import Message
 
 from refimpl.errors import FailedPreconditionError
+from refimpl.text_pool import tf_text_pool
 
 
 def serialize(message: Message, as_text: bool) -> bytes:
     """The bytes TF writes for ``message``: text format (UTF-8) or deterministic binary."""
     if as_text:
-        return text_format.MessageToString(message).encode("utf-8")
+        return text_format.MessageToString(message, descriptor_pool=tf_text_pool()).encode("utf-8")
     return message.SerializeToString(deterministic=True)
 
 

@@ -96,6 +96,13 @@ EXTRA: dict[str, dict[str, dict[str, Any]]] = {
                 'function_aliases { key: "a" value: "x" }'
             },
         },
+        "any_info_type_only_tf_knows": {
+            "as_text": True,
+            "meta_info_def": {
+                "text": 'any_info { type_url: "type.googleapis.com/tensorflow.ConfigProto" '
+                'value: "\\020\\002" }'
+            },
+        },
         "stripped_op_list_given": {
             "meta_info_def": {"text": 'stripped_op_list { op { name: "Bogus" } }'}
         },
