@@ -28,6 +28,7 @@ class Outcome:
     error: tuple[str, str] | None = None
     warnings: list[str] = field(default_factory=list)
     unbound_after: list[str] = field(default_factory=list)
+    meta_info_def_after: bytes | None = None
 
 
 def refimpl_args(request_args: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
@@ -56,19 +57,27 @@ def run_refimpl(
     logger = logging.getLogger("refimpl")
     logger.addHandler(handler)
     result = None
+    results: list[ExportResult] = []
     try:
         result = plan_export(snapshot, request.get("filename", "model.meta"), **args)
+        results.append(result)
+        for i, more in enumerate(request.get("then", [])):
+            then_args = refimpl_args(more, {})
+            results.append(plan_export(results[-1].graph, f"then{i}.meta", **then_args))
     except Exception as e:  # noqa: BLE001
         out.error = (type(e).__name__, str(e))
     finally:
         logger.removeHandler(handler)
+    if result is not None and result.meta_info_def is not None:
+        out.meta_info_def_after = result.meta_info_def.SerializeToString(deterministic=True)
     if result is not None:
-        out.files = {w.path: w.content for w in result.files}
+        out.files = {w.path: w.content for r in results for w in r.files}
         out.returned = result.meta_graph_def.SerializeToString(deterministic=True)
         late = result.error_after_files
         if late is not None:
             out.error = (type(late).__name__, str(late))
-        out.unbound_after = [item.str for item in result.graph.get_collection("unbound_inputs")]
+        final = results[-1].graph if results else result.graph
+        out.unbound_after = [item.str for item in final.get_collection("unbound_inputs")]
     return out, result
 
 
@@ -89,6 +98,7 @@ def tf_outcome(response: dict[str, Any]) -> Outcome:
         error=response.get("error"),
         warnings=list(response.get("warnings", [])),
         unbound_after=list(response.get("unbound_after", [])),
+        meta_info_def_after=response.get("meta_info_def_after"),
     )
 
 
@@ -253,6 +263,12 @@ def differences(expected: Outcome, actual: Outcome) -> Iterator[str]:
             x.ParseFromString(expected.returned)
             y.ParseFromString(actual.returned)
             yield f"returned MetaGraphDef: {first_difference(x, y)}"
+    # After an error refimpl has nothing to report (it never mutates its arguments).
+    if expected.error is None and expected.meta_info_def_after != actual.meta_info_def_after:
+        yield (
+            f"caller's meta_info_def after export: TF {expected.meta_info_def_after!r} "
+            f"vs refimpl {actual.meta_info_def_after!r}"
+        )
     if expected.warnings != actual.warnings:
         yield f"warnings: TF {expected.warnings!r} vs refimpl {actual.warnings!r}"
     if expected.error is None and expected.unbound_after != actual.unbound_after:

@@ -98,8 +98,20 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
                             filename=filename, graph=g, **args
                         )
                         response["returned"] = ret.SerializeToString(deterministic=True)
+                        # Later exports of the same graph ("then"), e.g. to see state leak.
+                        for i, more in enumerate(request.get("then", [])):
+                            tf.compat.v1.train.export_meta_graph(
+                                filename=f"then{i}.meta",
+                                graph=g,
+                                **_resolve_args(tf, g, more),
+                            )
                     except Exception as e:  # noqa: BLE001
                         response["error"] = (type(e).__name__, str(e))
+                    if hasattr(args.get("meta_info_def"), "SerializeToString"):
+                        # TF stamps the caller's object: report it as TF left it.
+                        response["meta_info_def_after"] = args["meta_info_def"].SerializeToString(
+                            deterministic=True
+                        )
                     files = {}
                     for root, _, names in os.walk("."):
                         for n in names:
