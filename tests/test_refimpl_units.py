@@ -1,0 +1,101 @@
+"""Rules of refimpl that live TF cannot show cheaply (2 GB limits) or that read best alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import refimpl
+from refimpl import graph_def as graph_def_module
+from refimpl.export import plan_export
+from refimpl.names import get_op_name, prepend_name_scope, strip_name_scope
+
+EXAMPLE = Path(__file__).parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def training() -> refimpl.Snapshot:
+    return refimpl.load_snapshot((EXAMPLE / "training.snapshot").read_bytes())
+
+
+@pytest.fixture(scope="module")
+def functions() -> refimpl.Snapshot:
+    return refimpl.load_snapshot((EXAMPLE / "functions.snapshot").read_bytes())
+
+
+def test_rebuild_fails_when_node_sizes_reach_the_limit_naming_the_size(
+    training: refimpl.Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(graph_def_module, "TWO_GB", 100)
+    with pytest.raises(
+        ValueError, match=r"^GraphDef cannot be larger than 2GB\. Received size: \d+\.$"
+    ):
+        plan_export(training, clear_devices=True)
+
+
+def test_rebuild_fails_when_functions_push_the_total_over_without_a_size(
+    functions: refimpl.Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    node_total = sum(op.node_def.ByteSize() for op in functions.operations)
+    monkeypatch.setattr(graph_def_module, "TWO_GB", node_total + 1)
+    with pytest.raises(ValueError, match=r"^GraphDef cannot be larger than 2GB\.$"):
+        plan_export(functions, clear_devices=True)
+
+
+def test_default_path_has_no_size_check(
+    training: refimpl.Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(graph_def_module, "TWO_GB", 1)
+    assert plan_export(training).meta_graph_def.graph_def.node
+
+
+def test_export_does_not_mutate_the_snapshot_or_the_arguments(training: refimpl.Snapshot) -> None:
+    before = refimpl.snapshot.dump_snapshot(training)
+    info = refimpl.MetaInfoDef(tensorflow_version="bogus")
+    plan_export(
+        training,
+        "m.meta",
+        export_scope="gradients",
+        meta_info_def=info,
+        strip_default_attrs=True,
+        clear_devices=True,
+    )
+    assert refimpl.snapshot.dump_snapshot(training) == before
+    assert info.tensorflow_version == "bogus"
+
+
+def test_scoped_export_returns_the_stamped_meta_info_def_and_new_unbound_state(
+    training: refimpl.Snapshot,
+) -> None:
+    result = plan_export(training, export_scope="gradients", meta_info_def=refimpl.MetaInfoDef())
+    assert result.meta_info_def is not None
+    assert result.meta_info_def.tensorflow_version == "2.21.0"
+    unbound = result.graph.get_collection("unbound_inputs")
+    assert unbound and all(i.str.startswith("$unbound_inputs_") for i in unbound)
+    assert training.get_collection("unbound_inputs") == ()
+
+
+def test_strip_name_scope_removes_only_scope_followed_by_slashes() -> None:
+    assert strip_name_scope("s/a", "s") == "a"
+    assert strip_name_scope("s///a", "s/") == "a"
+    assert strip_name_scope("sx/a", "s") == "sx/a"
+    assert strip_name_scope("^s/a", "s") == "^a"
+    assert strip_name_scope("loc:@s/a", "s") == "loc:@a"
+    assert strip_name_scope("a.b/x", "aXb") == "a.b/x"
+    assert strip_name_scope("aXb/x", "a.b") == "x"  # the scope is a regular expression
+
+
+def test_prepend_name_scope_keeps_control_and_colocation_prefixes() -> None:
+    assert prepend_name_scope("a", "s/") == "s/a"
+    assert prepend_name_scope("^a", "s") == "^s/a"
+    assert prepend_name_scope("loc:@a", "s") == "loc:@s/a"
+    assert prepend_name_scope("a", None) == "a"
+
+
+def test_get_op_name_errors_like_tf() -> None:
+    assert get_op_name("^a:1") == "a"
+    with pytest.raises(ValueError, match="Tensor name cannot be empty or None. Received: ."):
+        get_op_name("")
+    with pytest.raises(ValueError, match=r"too many values to unpack \(expected 2\)"):
+        get_op_name("a:1:2")
