@@ -310,6 +310,7 @@ class CorpusCase(_message.Message):
     FEATURES_FIELD_NUMBER: _builtins.int
     LEVEL_FIELD_NUMBER: _builtins.int
     UNORDERED_INNER_MAPS_FIELD_NUMBER: _builtins.int
+    SNAPSHOT_SHA256_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """Unique, stable, usable as a test id: [a-z0-9_.-]+."""
     snapshot: _builtins.bytes
@@ -324,6 +325,10 @@ class CorpusCase(_message.Message):
     """TF wrote an inner map (control-flow context external_values with two or
     more entries) in a non-deterministic order: compare those files after
     re-serializing the context items deterministically (spec.md 0.4.1).
+    """
+    snapshot_sha256: _builtins.str
+    """When snapshot is empty: the lowercase hex SHA-256 of the snapshot, stored
+    in the corpus as snapshots/<sha256>.snapshot (cases share snapshots).
     """
     @_builtins.property
     def arguments(self) -> Global___ExportArguments: ...
@@ -359,10 +364,11 @@ class CorpusCase(_message.Message):
         features: _abc.Iterable[_builtins.str] | None = ...,
         level: Global___CorpusCase.Level.ValueType = ...,
         unordered_inner_maps: _builtins.bool = ...,
+        snapshot_sha256: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "expected", b"expected"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "expected", b"expected", "features", b"features", "level", b"level", "name", b"name", "program", b"program", "rules", b"rules", "snapshot", b"snapshot", "tensorflow_version", b"tensorflow_version", "then", b"then", "unordered_inner_maps", b"unordered_inner_maps"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "expected", b"expected", "features", b"features", "level", b"level", "name", b"name", "program", b"program", "rules", b"rules", "snapshot", b"snapshot", "snapshot_sha256", b"snapshot_sha256", "tensorflow_version", b"tensorflow_version", "then", b"then", "unordered_inner_maps", b"unordered_inner_maps"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
