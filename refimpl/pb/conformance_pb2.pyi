@@ -373,3 +373,138 @@ class CorpusCase(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CorpusCase: _TypeAlias = CorpusCase  # noqa: Y015
+
+@_typing.final
+class Hello(_message.Message):
+    """---- The testee protocol (spec.md, "Checking another implementation") ----
+    Over the testee's stdin/stdout, each message is a 4-byte little-endian
+    length followed by the serialized message. The runner speaks first.
+
+    Runner -> testee, once.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
+    OP_REGISTRY_FIELD_NUMBER: _builtins.int
+    protocol_version: _builtins.int
+    """The protocol version the runner speaks (currently 1)."""
+    op_registry: _builtins.bytes
+    """TensorFlow 2.21's op registry (a serialized tensorflow.OpList, docs
+    stripped), so that a testee needs no TensorFlow.
+    """
+    def __init__(
+        self,
+        *,
+        protocol_version: _builtins.int = ...,
+        op_registry: _builtins.bytes = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["op_registry", b"op_registry", "protocol_version", b"protocol_version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Hello: _TypeAlias = Hello  # noqa: Y015
+
+@_typing.final
+class Handshake(_message.Message):
+    """Testee -> runner, once, in reply to Hello."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
+    IMPLEMENTATION_FIELD_NUMBER: _builtins.int
+    TARGET_TENSORFLOW_VERSION_FIELD_NUMBER: _builtins.int
+    FEATURES_FIELD_NUMBER: _builtins.int
+    protocol_version: _builtins.int
+    implementation: _builtins.str
+    """Free text: the implementation's name and version."""
+    target_tensorflow_version: _builtins.str
+    """The TensorFlow version whose behaviour the testee reproduces, e.g. "2.21.0"."""
+    @_builtins.property
+    def features(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Feature tags the testee supports (see CorpusCase.features); cases needing
+        others are reported as skipped without being sent.
+        """
+
+    def __init__(
+        self,
+        *,
+        protocol_version: _builtins.int = ...,
+        implementation: _builtins.str = ...,
+        target_tensorflow_version: _builtins.str = ...,
+        features: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["features", b"features", "implementation", b"implementation", "protocol_version", b"protocol_version", "target_tensorflow_version", b"target_tensorflow_version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Handshake: _TypeAlias = Handshake  # noqa: Y015
+
+@_typing.final
+class ExportRequest(_message.Message):
+    """Runner -> testee, once per case."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CASE_NAME_FIELD_NUMBER: _builtins.int
+    SNAPSHOT_FIELD_NUMBER: _builtins.int
+    ARGUMENTS_FIELD_NUMBER: _builtins.int
+    THEN_FIELD_NUMBER: _builtins.int
+    case_name: _builtins.str
+    snapshot: _builtins.bytes
+    """A serialized metagraph_ref.GraphSnapshot."""
+    @_builtins.property
+    def arguments(self) -> Global___ExportArguments: ...
+    @_builtins.property
+    def then(self) -> _containers.RepeatedCompositeFieldContainer[Global___ExportArguments]: ...
+    def __init__(
+        self,
+        *,
+        case_name: _builtins.str = ...,
+        snapshot: _builtins.bytes = ...,
+        arguments: Global___ExportArguments | None = ...,
+        then: _abc.Iterable[Global___ExportArguments] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "case_name", b"case_name", "snapshot", b"snapshot", "then", b"then"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExportRequest: _TypeAlias = ExportRequest  # noqa: Y015
+
+@_typing.final
+class ExportResponse(_message.Message):
+    """Testee -> runner, once per request."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    SKIPPED_FIELD_NUMBER: _builtins.int
+    skipped: _builtins.str
+    """The testee does not handle this case; the reason."""
+    @_builtins.property
+    def outcome(self) -> Global___Outcome:
+        """What the testee's export did: files written (relative to an empty
+        working directory), the returned MetaGraphDef, or the error it raised.
+        """
+
+    def __init__(
+        self,
+        *,
+        outcome: Global___Outcome | None = ...,
+        skipped: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["outcome", b"outcome", "result", b"result", "skipped", b"skipped"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["outcome", b"outcome", "result", b"result", "skipped", b"skipped"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_result: _TypeAlias = _typing.Literal["outcome", "skipped"]  # noqa: Y015
+    _WhichOneofArgType_result: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_result) -> _WhichOneofReturnType_result | None: ...
+
+Global___ExportResponse: _TypeAlias = ExportResponse  # noqa: Y015
