@@ -481,3 +481,72 @@ def g_partitioned_resource(tf: Any) -> None:
             "pr", shape=[6, 2], partitioner=v1.fixed_size_partitioner(2), use_resource=True
         )
     v1.add_to_collection("savers", v1.train.Saver())
+
+
+@builder
+def g_v1_layers_adam_metrics(tf: Any) -> None:
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [None, 4], name="x")
+    labels = v1.placeholder(tf.int64, [None], name="labels")
+    with v1.variable_scope("model"):
+        w = v1.get_variable("w", [4, 3])
+        b = v1.get_variable("b", [3], initializer=v1.zeros_initializer())
+        logits = tf.matmul(x, w) + b
+    loss = v1.losses.sparse_softmax_cross_entropy(labels, logits)
+    step = v1.train.get_or_create_global_step()
+    train_op = v1.train.AdamOptimizer(1e-3).minimize(loss, global_step=step)
+    ema = v1.train.ExponentialMovingAverage(0.99)
+    with tf.control_dependencies([train_op]):
+        ema.apply([w, b])
+    v1.metrics.accuracy(labels, tf.argmax(logits, 1), name="acc")
+    v1.metrics.mean(loss, name="mean_loss")
+    v1.summary.merge_all()
+    v1.add_to_collection("savers", v1.train.Saver(sharded=True, max_to_keep=2))
+    v1.add_to_collection("savers", v1.train.Saver(v1.trainable_variables(), name="light"))
+
+
+@builder
+def g_input_pipeline(tf: Any) -> None:
+    v1 = tf.compat.v1
+    names = v1.train.string_input_producer(["a", "b", "c"], shuffle=False, name="names")
+    item = names.dequeue(name="item")
+    v1.train.batch([item], batch_size=2, name="batch")
+    ds = tf.data.Dataset.from_tensor_slices([1, 2, 3]).batch(2)
+    it = v1.data.make_initializable_iterator(ds)
+    it.get_next(name="next")
+
+
+@builder
+def g_misc_ops(tf: Any) -> None:
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [None, 8], name="x")
+    tf.random.uniform([3], seed=7, name="ru")
+    v1.random_normal([2, 2], seed=3, name="rn")
+    tf.nn.dropout(x, rate=0.5, seed=1, name="drop")
+    v1.py_func(lambda a: a, [x], tf.float32, name="pyf")
+    tf.strings.join(["a", "b"], separator="-", name="join")
+    tf.sparse.to_dense(tf.SparseTensor([[0, 0]], [1.0], [2, 2]), name="dense")
+    tf.map_fn(lambda r: r * 2.0, x, name="mapfn")
+    v1.assert_equal(tf.constant(1), tf.constant(1), name="check")
+    tf.image.resize(tf.zeros([1, 4, 4, 1]), [8, 8], name="resize")
+    tf.linalg.inv(tf.eye(3), name="inv")
+    tf.einsum("ij,jk->ik", tf.ones([2, 3]), tf.ones([3, 2]), name="einsum")
+    tf.gather(x, [0, 1], axis=1, name="gather")
+    tf.concat([x, x], axis=1, name="concat")
+    tf.cast(x, tf.int32, name="cast")
+    v1.nn.moments(x, axes=[0], name="moments")
+
+
+@builder
+def g_dynamic_rnn_v1(tf: Any) -> None:
+    v1 = tf.compat.v1
+    with _v1_control_flow(tf):
+        x = v1.placeholder(tf.float32, [2, 5, 3], name="x")
+        w = v1.get_variable("w", [3, 3])
+
+        def body(t: Any, acc: Any) -> Any:
+            return t + 1, acc + tf.matmul(x[:, 0, :], w)
+
+        _, out = v1.while_loop(lambda t, a: t < 5, body, [tf.constant(0), tf.zeros([2, 3])])
+        loss = tf.reduce_sum(out, name="loss")
+        v1.train.GradientDescentOptimizer(0.1).minimize(loss)
