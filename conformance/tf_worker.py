@@ -3,7 +3,8 @@
 Run as ``python -m conformance.tf_worker``. It reads requests from stdin and
 writes responses to stdout, each a 4-byte little-endian length followed by a
 pickled dict (both ends are this package). A request names a graph builder
-from ``conformance.graphs`` and the export arguments (JSON-like; proto-valued
+from ``conformance.graphs`` (``"graph"``) or carries a graph program
+(``"program"``, see ``conformance.programs``), and the export arguments (JSON-like; proto-valued
 arguments are given in text format or by reference, see ``_resolve_args``).
 The response carries the snapshot (captured *before* the export, since TF's
 export mutates the graph), TF's files, TF's returned MetaGraphDef, the
@@ -68,6 +69,33 @@ def _resolve_args(tf: Any, graph: Any, args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# -- graph programs (conformance.programs), an alternative to named builders ---------------
+def _build_program(
+    tf: Any, graph: Any, request: dict[str, Any], response: dict[str, Any]
+) -> dict[str, Any]:
+    """Builds ``request["program"]``; returns the request's arguments, fitted to the graph.
+
+    The interpreter's trace goes to ``response["program_trace"]``. A saver reference
+    ``{"saver": i}`` is taken modulo the number of savers in the "savers" collection (it is
+    dropped when there is none); the fitted arguments go to ``response["args"]``, and the
+    client must give refimpl those.
+    """
+    from conformance import programs
+
+    response["program_trace"] = programs.run_program(tf, request["program"])
+    args = dict(request.get("args", {}))
+    spec = args.get("saver_def")
+    if isinstance(spec, dict) and "saver" in spec:
+        items = graph.get_collection("savers")
+        savers = [i for i, x in enumerate(items) if hasattr(x, "saver_def")]
+        if savers:
+            args["saver_def"] = {"saver": savers[spec["saver"] % len(savers)]}
+        else:
+            del args["saver_def"]
+    response["args"] = args
+    return args
+
+
 def handle(request: dict[str, Any]) -> dict[str, Any]:
     """Builds, captures and exports one case; never raises."""
     import tensorflow as tf
@@ -81,8 +109,12 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     try:
         g = tf.Graph()
         with g.as_default():
-            graphs.BUILDERS[request["graph"]](tf)
-            args = _resolve_args(tf, g, request.get("args", {}))
+            if "program" in request:
+                request_args = _build_program(tf, g, request, response)
+            else:
+                graphs.BUILDERS[request["graph"]](tf)
+                request_args = request.get("args", {})
+            args = _resolve_args(tf, g, request_args)
             for name in ("meta_info_def", "saver_def", "graph_def"):
                 if hasattr(args.get(name), "SerializeToString"):
                     response[name] = args[name].SerializeToString()
@@ -124,6 +156,8 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
                     os.chdir(cwd)
             unbound = g.get_collection("unbound_inputs")
             response["unbound_after"] = [str(x) for x in unbound]
+            if "program" in request:  # exact for items of any type (str() is lossy)
+                response["unbound_after_repr"] = [repr(x) for x in unbound]
     except Exception as e:  # noqa: BLE001
         import traceback
 

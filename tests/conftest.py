@@ -1,0 +1,48 @@
+"""Shared pytest configuration: hypothesis profiles for the random (live-TF) properties.
+
+Profiles (select with the environment variable ``METAGRAPH_PROFILE``; default "default"):
+
+- ``default``: 60 examples per random property (the normal test run);
+- ``ci``: 500 examples;
+- ``campaign``: 20000 examples, for long runs (``METAGRAPH_PROFILE=campaign pytest -n 8
+  tests/test_random_vs_tf.py``).
+
+All of them draw fresh random examples (``derandomize=False``) and have no deadline (TF
+builds graphs at a very uneven pace). The seed of each run is chosen once per pytest
+session, shown in the report header, shared with xdist workers through the environment
+variable ``METAGRAPH_SEED``, and can be set by it to replay a run.
+Tests that set ``max_examples`` themselves keep their own count.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+from hypothesis import HealthCheck, settings
+
+PROFILE_EXAMPLES = {"default": 60, "ci": 500, "campaign": 20000}
+
+for _name, _examples in PROFILE_EXAMPLES.items():
+    settings.register_profile(
+        _name,
+        max_examples=_examples,
+        deadline=None,
+        derandomize=False,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+PROFILE = os.environ.get("METAGRAPH_PROFILE", "default")
+if PROFILE not in PROFILE_EXAMPLES:
+    raise ValueError(f"METAGRAPH_PROFILE must be one of {sorted(PROFILE_EXAMPLES)}: {PROFILE!r}")
+settings.load_profile(PROFILE)
+
+# One seed per session; xdist workers inherit it through the environment.
+if "METAGRAPH_SEED" not in os.environ:
+    os.environ["METAGRAPH_SEED"] = str(random.SystemRandom().randrange(2**32))
+SEED = int(os.environ["METAGRAPH_SEED"])
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile {PROFILE!r}; METAGRAPH_SEED={SEED}"
