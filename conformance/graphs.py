@@ -550,3 +550,9 @@ def g_dynamic_rnn_v1(tf: Any) -> None:
         _, out = v1.while_loop(lambda t, a: t < 5, body, [tf.constant(0), tf.zeros([2, 3])])
         loss = tf.reduce_sum(out, name="loss")
         v1.train.GradientDescentOptimizer(0.1).minimize(loss)
+
+
+@builder
+def g_empty_variables_collection(tf: Any) -> None:
+    tf.constant(1.0, name="c")
+    tf.compat.v1.get_collection_ref("variables")

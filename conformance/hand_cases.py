@@ -72,6 +72,18 @@ FILENAMES: dict[str, tuple[str, dict[str, Any]]] = {
 
 # Per-graph extra argument sets (graphs that have savers, scopes etc.).
 EXTRA: dict[str, dict[str, dict[str, Any]]] = {
+    "empty_variables_collection": {
+        "scope_bad_regex": {"export_scope": "("},
+        "scope_int_regex": {"export_scope": 5},
+    },
+    "v1_layers_adam_metrics": {
+        "scope_model": {"export_scope": "model"},
+        "scope_model_ces_light": {
+            "export_scope": "model",
+            "clear_extraneous_savers": True,
+            "saver_def": {"saver": 1},
+        },
+    },
     "two_savers": {
         "ces_saver0": {"clear_extraneous_savers": True, "saver_def": {"saver": 0}},
         "ces_saver1": {"clear_extraneous_savers": True, "saver_def": {"saver": 1}},

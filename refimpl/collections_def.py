@@ -122,12 +122,18 @@ def include_item(
 
 
 def get_collection_in_scope(
-    items: Sequence[CollectionItem], scope: str | None
+    items: Sequence[CollectionItem] | None, scope: str | None
 ) -> list[CollectionItem]:
-    """``Graph.get_collection(key, scope)``: items whose name ``re.match``es ``scope``."""
+    """``Graph.get_collection(key, scope)``: items whose name ``re.match``es ``scope``.
+
+    ``items`` is None for a missing collection, which is never matched against
+    the scope; an existing empty one still compiles it (and may fail to).
+    """
     import re
 
-    if scope is None or not items:  # a missing collection is never matched against the scope
+    if items is None:
+        return []
+    if scope is None:
         return list(items)
     regex = re.compile(scope)
     out = []

@@ -106,12 +106,9 @@ def plan_export(
 ) -> ExportResult:
     """Computes TF's export of ``graph`` with these arguments, in TF's order, without I/O."""
     rebuild = bool(export_scope or clear_extraneous_savers or clear_devices)
-    first_use = "get_collection"
-    if rebuild and not graph_def:
-        first_use = "graph_def_versions"
-    elif rebuild and unbound_inputs_col_name:
-        first_use = "clear_collection"
-    graph = _require_graph(graph, first_use)
+    if not (rebuild and graph_def):
+        # The graph is first used by the rebuild, or else by the variable list.
+        graph = _require_graph(graph, "graph_def_versions" if rebuild else "get_collection")
     exclude: frozenset[str] | None = None
     if rebuild:
         if graph_def:
@@ -122,6 +119,9 @@ def plan_export(
             if clear_extraneous_savers:
                 exclude = find_extraneous_saver_nodes(graph_def, saver_def)
             rebuilt = rebuild_from_graph_def(graph_def, export_scope, exclude, clear_devices)
+            # Only now is the graph used: by the unbound-inputs update, or the variable list.
+            first_use = "clear_collection" if unbound_inputs_col_name else "get_collection"
+            graph = _require_graph(graph, first_use)
         else:
             if clear_extraneous_savers:
                 exclude = find_extraneous_saver_nodes(_plain_graph_def(graph), saver_def)
@@ -191,7 +191,7 @@ def _var_list(
     graph: Snapshot, export_scope: str | None, exclude: frozenset[str] | None
 ) -> dict[str, CollectionItem]:
     out: dict[str, CollectionItem] = {}
-    items = cols.get_collection_in_scope(graph.get_collection(GLOBAL_VARIABLES), export_scope)
+    items = cols.get_collection_in_scope(graph.find_collection(GLOBAL_VARIABLES), export_scope)
     for v in items:
         if cols.include_item(v, export_scope, exclude):
             name = cols.item_name(v)

@@ -1,4 +1,4 @@
-"""Name-scope rules of the export: stripping, prepending, inclusion (spec.md section 3)."""
+"""Name-scope rules of the export: stripping, prepending, inclusion (spec.md 4.2 and 10.4.1)."""
 
 from __future__ import annotations
 

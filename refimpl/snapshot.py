@@ -118,10 +118,15 @@ class Snapshot:
 
     def get_collection(self, key: object) -> tuple[CollectionItem, ...]:
         """The items of the collection under ``key`` (empty if there is none)."""
+        found = self.find_collection(key)
+        return () if found is None else found
+
+    def find_collection(self, key: object) -> tuple[CollectionItem, ...] | None:
+        """The items of the collection under ``key``, or None if the graph has no such key."""
         for c in self.collections:
             if _same_key(c.key, key):
                 return c.items
-        return ()
+        return None
 
     def str_collection_keys(self) -> tuple[str, ...]:
         """The str keys, in insertion order (what TF exports by default)."""

@@ -99,3 +99,19 @@ def test_get_op_name_errors_like_tf() -> None:
         get_op_name("")
     with pytest.raises(ValueError, match=r"too many values to unpack \(expected 2\)"):
         get_op_name("a:1:2")
+
+
+def test_a_bad_graph_def_is_reported_before_a_bad_graph_on_the_rebuild_path() -> None:
+    # TF (rule 2.3) only touches `graph` after rebuilding from the given GraphDef.
+    with pytest.raises(AttributeError, match="'str' object has no attribute 'versions'"):
+        plan_export("x", graph_def="y", clear_devices=True)  # type: ignore[arg-type]
+
+
+def test_a_bad_graph_fails_where_tf_first_uses_it() -> None:
+    graph_def = refimpl.GraphDef()
+    with pytest.raises(AttributeError, match="has no attribute 'clear_collection'"):
+        plan_export("x", graph_def=graph_def, clear_devices=True)  # type: ignore[arg-type]
+    with pytest.raises(AttributeError, match="has no attribute 'get_collection'"):
+        plan_export("x")  # type: ignore[arg-type]
+    with pytest.raises(AttributeError, match="has no attribute 'graph_def_versions'"):
+        plan_export("x", export_scope="s")  # type: ignore[arg-type]
