@@ -16,7 +16,8 @@ it, in this order (outermost first):
 ``"name"`` (a str or None) is passed as the ``name=`` of the op the step builds.
 
 **References.** Each step has a static *result kind* (``"tensor"``, ``"op"``, ``"var"``,
-``"pvar"`` (a partitioned variable), ``"saver"``, ``"queue"``, ``"qr"`` or ``None``).
+``"pvar"`` (a partitioned variable), ``"summary"`` (a summary tensor), ``"saver"``,
+``"queue"``, ``"qr"`` or ``None``).
 A reference is a small integer ``n`` counted backwards among the earlier steps of a
 given *pool* (the pools are sets of result kinds, ``POOLS``): ``0`` is the most recent
 one, and ``n`` wraps around modulo the pool's size. References are resolved statically
@@ -175,8 +176,9 @@ ITEM_KINDS: tuple[str, ...] = (
 
 #: Reference pools: which result kinds a reference of each pool may point to.
 POOLS: dict[str, frozenset[str]] = {
-    "tensor": frozenset({"tensor", "var"}),
-    "op": frozenset({"tensor", "op", "var"}),
+    "tensor": frozenset({"tensor", "var", "summary"}),
+    "op": frozenset({"tensor", "op", "var", "summary"}),
+    "summary": frozenset({"summary"}),
     "var": frozenset({"var"}),
     "anyvar": frozenset({"var", "pvar"}),
     "saver": frozenset({"saver"}),
@@ -356,6 +358,8 @@ def run_program(tf: Any, program: Sequence[Step]) -> list[str]:
                 value = kind.build(ctx, step)
             if value is None and kind.result is not None:
                 raise Skip("built nothing")
+            if hasattr(value, "mark_used"):  # tf_should_use: no "never used" log at GC
+                value.mark_used()
             results.append(value if kind.result is not None else None)
             trace.append("ok")
             finalize = finalize or ctx.finalize
@@ -566,57 +570,57 @@ def _eye(c: _Ctx, s: Step) -> Any:
 # Elementwise, matrix, shape and reduction ops
 # ---------------------------------------------------------------------------------------
 
-UNARY: dict[str, str] = {
-    "identity": "identity",
-    "neg": "math.negative",
-    "abs": "math.abs",
-    "square": "math.square",
-    "sqrt": "math.sqrt",
-    "exp": "math.exp",
-    "sin": "math.sin",
-    "tanh": "math.tanh",
-    "sigmoid": "math.sigmoid",
-    "relu": "nn.relu",
-    "softmax": "nn.softmax",
-    "l2_loss": "nn.l2_loss",
-    "stop_gradient": "stop_gradient",
-    "sign": "math.sign",
-    "logical_not": "math.logical_not",
-    "round": "math.round",
-    "floor": "math.floor",
-    "is_nan": "math.is_nan",
-    "as_string": "strings.as_string",
-    "zeros_like": "zeros_like",
-    "ones_like": "ones_like",
-    "shape": "shape",
-    "size": "size",
-    "rank": "rank",
-    "transpose": "transpose",
-    "squeeze": "squeeze",
-    "diag": "linalg.diag",
+UNARY: dict[str, tuple[str, str]] = {
+    "identity": ("identity", "any"),
+    "neg": ("math.negative", "real"),
+    "abs": ("math.abs", "real"),
+    "square": ("math.square", "number"),
+    "sqrt": ("math.sqrt", "float"),
+    "exp": ("math.exp", "float"),
+    "sin": ("math.sin", "float"),
+    "tanh": ("math.tanh", "float"),
+    "sigmoid": ("math.sigmoid", "float"),
+    "relu": ("nn.relu", "real"),
+    "softmax": ("nn.softmax", "float"),
+    "l2_loss": ("nn.l2_loss", "float"),
+    "stop_gradient": ("stop_gradient", "any"),
+    "sign": ("math.sign", "number"),
+    "logical_not": ("math.logical_not", "bool"),
+    "round": ("math.round", "real"),
+    "floor": ("math.floor", "float"),
+    "is_nan": ("math.is_nan", "float"),
+    "as_string": ("strings.as_string", "real"),
+    "zeros_like": ("zeros_like", "any"),
+    "ones_like": ("ones_like", "any"),
+    "shape": ("shape", "any"),
+    "size": ("size", "any"),
+    "rank": ("rank", "any"),
+    "transpose": ("transpose", "any"),
+    "squeeze": ("squeeze", "any"),
+    "diag": ("linalg.diag", "number"),
 }
 
-BINARY: dict[str, str] = {
-    "add": "math.add",
-    "subtract": "math.subtract",
-    "multiply": "math.multiply",
-    "truediv": "math.truediv",
-    "floordiv": "math.floordiv",
-    "maximum": "math.maximum",
-    "minimum": "math.minimum",
-    "pow": "math.pow",
-    "greater": "math.greater",
-    "equal": "math.equal",
-    "logical_and": "math.logical_and",
-    "squared_difference": "math.squared_difference",
+BINARY: dict[str, tuple[str, str]] = {
+    "add": ("math.add", "number"),
+    "subtract": ("math.subtract", "number"),
+    "multiply": ("math.multiply", "number"),
+    "truediv": ("math.truediv", "number"),
+    "floordiv": ("math.floordiv", "real"),
+    "maximum": ("math.maximum", "real"),
+    "minimum": ("math.minimum", "real"),
+    "pow": ("math.pow", "number"),
+    "greater": ("math.greater", "real"),
+    "equal": ("math.equal", "any"),
+    "logical_and": ("math.logical_and", "bool"),
+    "squared_difference": ("math.squared_difference", "number"),
 }
 
-REDUCTIONS: dict[str, str] = {
-    "reduce_sum": "math.reduce_sum",
-    "reduce_mean": "math.reduce_mean",
-    "reduce_max": "math.reduce_max",
-    "reduce_prod": "math.reduce_prod",
-    "reduce_any": "math.reduce_any",
+REDUCTIONS: dict[str, tuple[str, str]] = {
+    "reduce_sum": ("math.reduce_sum", "number"),
+    "reduce_mean": ("math.reduce_mean", "number"),
+    "reduce_max": ("math.reduce_max", "real"),
+    "reduce_prod": ("math.reduce_prod", "number"),
+    "reduce_any": ("math.reduce_any", "bool"),
 }
 
 
@@ -627,42 +631,70 @@ def _tf_attr(tf: Any, path: str) -> Any:
     return obj
 
 
-def _unary_builder(path: str) -> Callable[[_Ctx, Step], Any]:
+def adapt(tf: Any, x: Any, want: str) -> Any:
+    """``x`` as a tensor an op of input class ``want`` accepts (adding conversion ops).
+
+    ``"any"``: as is; ``"bool"``: ``x != 0`` unless bool; ``"string"``: ``as_string``
+    unless a string; ``"number"``: strings become their lengths, bools int32;
+    ``"real"``: also complex and unsigned become float32; ``"float"``: every non-floating
+    tensor becomes float32.
+    """
+    x = tf.convert_to_tensor(x)
+    dt = x.dtype.base_dtype
+    if want == "any":
+        return x
+    if want == "bool":
+        return x if dt == tf.bool else tf.not_equal(x, tf.zeros_like(x))
+    if want == "string":
+        return x if dt == tf.string else tf.strings.as_string(adapt(tf, x, "real"))
+    if dt == tf.string:
+        x, dt = tf.strings.length(x), tf.int32
+    elif dt == tf.bool:
+        x, dt = tf.cast(x, tf.int32), tf.int32
+    if want == "float" and not dt.is_floating:
+        x = tf.cast(x, tf.float32)
+    elif want == "real" and (dt.is_complex or dt.is_unsigned):
+        x = tf.cast(x, tf.float32)
+    return x
+
+
+def _unary_builder(path: str, want: str) -> Callable[[_Ctx, Step], Any]:
     def build(c: _Ctx, s: Step) -> Any:
-        return _tf_attr(c.tf, path)(c.ref("x"), name=s.get("name"))
+        return _tf_attr(c.tf, path)(adapt(c.tf, c.ref("x"), want), name=s.get("name"))
 
     return build
 
 
-def _binary_builder(path: str) -> Callable[[_Ctx, Step], Any]:
+def _binary_builder(path: str, want: str) -> Callable[[_Ctx, Step], Any]:
     def build(c: _Ctx, s: Step) -> Any:
-        x = c.tensor("x")
+        x = adapt(c.tf, c.ref("x"), want)
         y = c.tensor("y")
         if y.dtype.base_dtype != x.dtype.base_dtype:
-            y = c.tf.cast(y, x.dtype.base_dtype)
+            y = c.tf.cast(adapt(c.tf, y, "number"), x.dtype.base_dtype)
         return _tf_attr(c.tf, path)(x, y, name=s.get("name"))
 
     return build
 
 
-def _reduction_builder(path: str) -> Callable[[_Ctx, Step], Any]:
+def _reduction_builder(path: str, want: str) -> Callable[[_Ctx, Step], Any]:
     def build(c: _Ctx, s: Step) -> Any:
         fn = _tf_attr(c.tf, path)
-        return fn(
-            c.ref("x"), axis=s.get("axis"), keepdims=s.get("keepdims", False), name=s.get("name")
-        )
+        x = adapt(c.tf, c.ref("x"), want)
+        return fn(x, axis=s.get("axis"), keepdims=s.get("keepdims", False), name=s.get("name"))
 
     return build
 
 
-for _name, _path in UNARY.items():
-    _kind(_name, "tensor", {"x": "tensor"}, doc=f"tf.{_path}(x)")(_unary_builder(_path))
-for _name, _path in BINARY.items():
+for _name, (_path, _want) in UNARY.items():
+    _kind(_name, "tensor", {"x": "tensor"}, doc=f"tf.{_path}(x)")(_unary_builder(_path, _want))
+for _name, (_path, _want) in BINARY.items():
     _kind(_name, "tensor", {"x": "tensor", "y": "tensor"}, doc=f"tf.{_path}(x, y)")(
-        _binary_builder(_path)
+        _binary_builder(_path, _want)
     )
-for _name, _path in REDUCTIONS.items():
-    _kind(_name, "tensor", {"x": "tensor"}, doc=f"tf.{_path}(x, axis)")(_reduction_builder(_path))
+for _name, (_path, _want) in REDUCTIONS.items():
+    _kind(_name, "tensor", {"x": "tensor"}, doc=f"tf.{_path}(x, axis)")(
+        _reduction_builder(_path, _want)
+    )
 
 
 @_kind("cast", "tensor", {"x": "tensor"})
@@ -672,17 +704,19 @@ def _cast(c: _Ctx, s: Step) -> Any:
 
 @_kind("argmax", "tensor", {"x": "tensor"})
 def _argmax(c: _Ctx, s: Step) -> Any:
-    return c.tf.math.argmax(c.ref("x"), axis=s.get("axis") or 0, name=s.get("name"))
+    x = adapt(c.tf, c.ref("x"), "real")
+    return c.tf.math.argmax(x, axis=s.get("axis") or 0, name=s.get("name"))
 
 
 @_kind("cumsum", "tensor", {"x": "tensor"})
 def _cumsum(c: _Ctx, s: Step) -> Any:
-    return c.tf.math.cumsum(c.ref("x"), axis=s.get("axis") or 0, name=s.get("name"))
+    x = adapt(c.tf, c.ref("x"), "number")
+    return c.tf.math.cumsum(x, axis=s.get("axis") or 0, name=s.get("name"))
 
 
 @_kind("add_n", "tensor", ref_lists={"xs": "tensor"})
 def _add_n(c: _Ctx, s: Step) -> Any:
-    xs = [c.tf.convert_to_tensor(x) for x in c.refs("xs")]
+    xs = [adapt(c.tf, x, "number") for x in c.refs("xs")]
     if not xs:
         raise Skip("no inputs")
     xs = [c.tf.cast(x, xs[0].dtype.base_dtype) for x in xs]
@@ -691,12 +725,13 @@ def _add_n(c: _Ctx, s: Step) -> Any:
 
 @_kind("string_join", "tensor", ref_lists={"xs": "tensor"})
 def _string_join(c: _Ctx, s: Step) -> Any:
-    return c.tf.strings.join(c.refs("xs"), separator=s.get("separator", ""), name=s.get("name"))
+    xs = [adapt(c.tf, x, "string") for x in c.refs("xs")]
+    return c.tf.strings.join(xs, separator=s.get("separator", ""), name=s.get("name"))
 
 
 @_kind("matmul", "tensor", {"x": "tensor", "y": "tensor"})
 def _matmul(c: _Ctx, s: Step) -> Any:
-    x = c.tensor("x")
+    x = adapt(c.tf, c.ref("x"), "number")
     if s.get("flatten"):
         x = c.tf.reshape(x, [1, -1])
     y = c.opt_ref("y", s)
@@ -722,7 +757,10 @@ def _conv2d(c: _Ctx, s: Step) -> Any:
 @_kind("dropout", "tensor", {"x": "tensor"})
 def _dropout(c: _Ctx, s: Step) -> Any:
     return c.tf.nn.dropout(
-        c.ref("x"), rate=s.get("rate", 0.5), seed=s.get("seed"), name=s.get("name")
+        adapt(c.tf, c.ref("x"), "float"),
+        rate=s.get("rate", 0.5),
+        seed=s.get("seed"),
+        name=s.get("name"),
     )
 
 
@@ -1067,30 +1105,28 @@ def _summary_collections(s: Step) -> Any:
     return None if keys is None else [collection_key(k) for k in keys]
 
 
-@_kind("summary_scalar", "tensor", {"x": "tensor"})
+@_kind("summary_scalar", "summary", {"x": "tensor"})
 def _summary_scalar(c: _Ctx, s: Step) -> Any:
-    x = c.tf.reshape(c.tf.cast(c.ref("x"), c.tf.float32), [-1])[0]
+    x = c.tf.reshape(c.tf.cast(adapt(c.tf, c.ref("x"), "real"), c.tf.float32), [-1])[0]
     return c.v1.summary.scalar(
         s.get("tag", "loss"), x, collections=_summary_collections(s), family=s.get("family")
     )
 
 
-@_kind("summary_histogram", "tensor", {"x": "tensor"})
+@_kind("summary_histogram", "summary", {"x": "tensor"})
 def _summary_histogram(c: _Ctx, s: Step) -> Any:
     return c.v1.summary.histogram(
-        s.get("tag", "h"), c.ref("x"), collections=_summary_collections(s)
+        s.get("tag", "h"), adapt(c.tf, c.ref("x"), "real"), collections=_summary_collections(s)
     )
 
 
-@_kind("summary_text", "tensor", {"x": "tensor"})
+@_kind("summary_text", "summary", {"x": "tensor"})
 def _summary_text(c: _Ctx, s: Step) -> Any:
-    x = c.tensor("x")
-    if x.dtype != c.tf.string:
-        x = c.tf.strings.as_string(x)
+    x = adapt(c.tf, c.ref("x"), "string")
     return c.v1.summary.text(s.get("tag", "t"), x, collections=_summary_collections(s))
 
 
-@_kind("summary_image", "tensor")
+@_kind("summary_image", "summary")
 def _summary_image(c: _Ctx, s: Step) -> Any:
     img = c.tf.zeros([1, 2, 2, s.get("channels", 3)])
     return c.v1.summary.image(
@@ -1101,7 +1137,7 @@ def _summary_image(c: _Ctx, s: Step) -> Any:
     )
 
 
-@_kind("merge_all", "tensor")
+@_kind("merge_all", "summary")
 def _merge_all(c: _Ctx, s: Step) -> Any:
     key = s.get("key")
     if key is None:
@@ -1109,7 +1145,7 @@ def _merge_all(c: _Ctx, s: Step) -> Any:
     return c.v1.summary.merge_all(key=collection_key(key), name=s.get("name"))
 
 
-@_kind("summary_merge", "tensor", ref_lists={"xs": "tensor"})
+@_kind("summary_merge", "summary", ref_lists={"xs": "summary"})
 def _summary_merge(c: _Ctx, s: Step) -> Any:
     return c.v1.summary.merge(c.refs("xs"), name=s.get("name"))
 

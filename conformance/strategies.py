@@ -38,6 +38,7 @@ __all__ = [
     "export_args",
     "programs",
     "steps",
+    "chunks",
     "source_steps",
     "STEP_PARAMS",
 ]
@@ -523,13 +524,51 @@ def steps() -> st.SearchStrategy[Step]:
     return st.one_of([st.one_of([STEP_PARAMS[k] for k in g]) for g in _GROUPS.values()])
 
 
-def programs(max_steps: int = 32) -> st.SearchStrategy[Program]:
-    """Graph programs: 1 to 3 source steps, then up to ``max_steps`` steps of any kind.
+def _chunk(first: Sequence[str], then: Sequence[str]) -> st.SearchStrategy[list[Step]]:
+    """A step of a kind in ``first``, then up to 3 steps of kinds in ``then`` (which refer
+    to it with reference 0)."""
+    head = st.one_of([STEP_PARAMS[k] for k in first])
+    tail = st.lists(st.one_of([STEP_PARAMS[k] for k in then]), max_size=3)
+    return st.tuples(head, tail).map(lambda t: [t[0], *t[1]])
 
-    (The body is drawn as two lists of up to ``max_steps // 2`` steps, which doubles the
-    average length hypothesis picks while every step can still be shrunk away.)
+
+def chunks() -> st.SearchStrategy[list[Step]]:
+    """Short runs of steps that use each other: a queue and its enqueues, dequeues and
+    runners; a variable and its reads, assignments, savers, initializers; summaries and a
+    merge."""
+    return st.one_of(
+        _chunk(("fifo_queue",), ("enqueue", "enqueue", "queue_runner", "dequeue", "queue_close")),
+        _chunk(
+            ("variable", "get_variable", "local_variable", "partitioned_variable"),
+            (
+                "read_variable",
+                "assign",
+                "resource_assign",
+                "is_variable_initialized",
+                "saver",
+                "variables_initializer",
+                "minimize",
+                "add_to_collection",
+            ),
+        ),
+        _chunk(
+            ("summary_scalar", "summary_histogram", "summary_text", "summary_image"),
+            ("summary_merge", "merge_all", "summary_scalar", "add_to_collection"),
+        ),
+    )
+
+
+def programs(max_steps: int = 32) -> st.SearchStrategy[Program]:
+    """Graph programs: 1 to 3 source steps, then up to ``max_steps`` steps or chunks.
+
+    (The body is drawn as two lists of up to ``max_steps // 2`` steps or chunks, which
+    doubles the average length hypothesis picks while every step can still be shrunk
+    away.)
     """
-    half = st.lists(steps(), max_size=max(max_steps // 2, 0))
+    item = st.one_of(steps().map(lambda x: [x]), steps().map(lambda x: [x]), chunks())
+    half = st.lists(item, max_size=max(max_steps // 2, 0)).map(
+        lambda parts: [x for part in parts for x in part]
+    )
     return st.tuples(st.lists(source_steps(), min_size=1, max_size=3), half, half).map(
         lambda t: t[0] + t[1] + t[2]
     )

@@ -50,6 +50,41 @@ Explains = Callable[[Case, dict[str, Any], list[str]], bool]
 KNOWN_REFIMPL_BUGS: list[tuple[str, Explains]] = []
 
 
+def _upb_attribute_error(case: Case, response: dict[str, Any], problems: list[str]) -> bool:
+    has_any = any(step.get("item") in ("any", "any_unknown") for step in case["program"])
+    return has_any and all("'Any' object has no attribute" in p for p in problems)
+
+
+KNOWN_REFIMPL_BUGS.append(
+    # A google.protobuf Any item (upb backend) raises AttributeError("name"), message just
+    # the attribute name; refimpl writes "'Any' object has no attribute 'name'" (rule 3.5
+    # var_list over "variables"; also the to_proto/name warnings of section 8).
+    # Minimal: [py_const(1.0), add_to_collection("variables", Any)], args {}.
+    ("AttributeError text of upb messages (Any items)", _upb_attribute_error)
+)
+
+
+def _default_saver_build_errors(case: Case, response: dict[str, Any], problems: list[str]) -> bool:
+    def explained(p: str) -> bool:
+        if p.startswith("error: TF ('AttributeError'") and p.endswith("vs refimpl None"):
+            return "object has no attribute 'name'" in p
+        return p.startswith("file ") and p.endswith("written only by refimpl")
+
+    return bool(case["args"].get("clear_extraneous_savers")) and all(map(explained, problems))
+
+
+KNOWN_REFIMPL_BUGS.append(
+    # clear_extraneous_savers without saver_def builds tf.compat.v1.train.Saver() (rule
+    # 7.5); TF's build sorts "variables" + "saveable_objects" by .name (saveable_object_util
+    # .op_list_to_dict), so an item without a name fails with AttributeError; refimpl's
+    # new_default_saver_def only checks that the list is not empty. Minimal:
+    # [const(), add_to_collection("variables", "a")], args collection_list=["savers"],
+    # clear_extraneous_savers=True, export_scope="s" (the scope keeps var_list, rule 3.5,
+    # from failing first).
+    ("default Saver() build over non-variables (rule 7.5)", _default_saver_build_errors)
+)
+
+
 def _empty_saver_in_collection(case: Case, response: dict[str, Any], problems: list[str]) -> bool:
     return "'NoneType' object has no attribute 'SerializeToString'" in response.get(
         "worker_error", ""
