@@ -975,6 +975,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     if args.programs:
         manifest["hypothesis_version"] = importlib.metadata.version("hypothesis")
+    leaked = [m for m in sys.modules if m == "tensorflow" or m.startswith("tensorflow.")]
+    if leaked:  # TF's generated protos and ours must never share a process
+        raise AssertionError(f"TensorFlow was imported in the generator process: {leaked[:3]}")
     write_corpus(args.out, cases, manifest)
     size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
     progress(
