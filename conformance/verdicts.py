@@ -1,0 +1,454 @@
+"""Judging a testee's outcome against a corpus case: verdict tiers and failure reasons.
+
+A case passes at one of three tiers (docs/conformance-protocol.md, "Verdicts"); the
+verdict reports the strongest one reached:
+
+1. ``bytes``, "identical bytes": ``conformance.corpus.case_differences`` finds nothing:
+   every file and the returned ``MetaGraphDef`` byte for byte (in a case marked
+   ``unordered_inner_maps``, up to TF's own non-determinism, spec.md 0.4.1), the same
+   error (type and message), warnings, ``unbound_inputs`` and stamped ``meta_info_def``;
+2. ``reserialized``, "identical after parse + deterministic re-serialize": each file,
+   the returned message and the stamped ``meta_info_def`` parsed (in the format of TF's
+   file) and serialized again deterministically, with the messages nested as bytes in
+   proto-typed collections (``variables``, ``cond_context``, ...) re-serialized too, are
+   identical; everything else as in tier 1. This absorbs the differences between
+   protobuf runtimes (map order, packed encoding, text-format spelling of numbers);
+3. ``semantic``, "semantically equal": the same graph as TF's own comparison
+   (``assert_meta_graph_protos_equal`` / ``EqualGraphDef``) sees it: nodes compared as a
+   set by name, control inputs as a set, functions by name, the stripped op list by op
+   name, attributes and every map regardless of order, debug traces resolved to
+   (file, line, column, function, code) per node; ``unbound_inputs`` as a multiset.
+
+Anything else fails, with a *reason*: the sorted ``+``-joined set of the observables
+that differ at every tier (``error-missing``, ``error-unexpected``, ``error-type``,
+``error-message``, ``files``, ``returned``, ``meta_info_def_after``, ``warnings``,
+``unbound_inputs``), or what went wrong with the testee itself (``crash``, ``timeout``,
+``protocol``, ``startup``), or ``tier-reserialized`` / ``tier-semantic`` when the case
+passed only at a weaker tier than the run requires. Reasons are stable, so that a
+failure list can pin them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from google.protobuf import text_format
+from google.protobuf.message import Message
+
+from conformance import compare
+from conformance import corpus as corpus_mod
+from refimpl.pb.conformance_pb2 import CorpusCase, ExportResponse, Outcome
+from refimpl.pb.tensorflow.control_flow_pb2 import CondContextDef, WhileContextDef
+from refimpl.pb.tensorflow.graph_debug_info_pb2 import GraphDebugInfo
+from refimpl.pb.tensorflow.graph_pb2 import GraphDef
+from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
+from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
+from refimpl.pb.tensorflow.queue_runner_pb2 import QueueRunnerDef
+from refimpl.pb.tensorflow.saver_pb2 import SaverDef
+from refimpl.pb.tensorflow.variable_pb2 import VariableDef
+from refimpl.text_pool import tf_text_pool
+
+__all__ = [
+    "TIERS",
+    "TIER_TITLES",
+    "Verdict",
+    "judge",
+    "judge_response",
+    "tier_index",
+]
+
+#: The tiers, strongest first.
+TIERS: tuple[str, ...] = ("bytes", "reserialized", "semantic")
+TIER_TITLES: dict[str, str] = {
+    "bytes": "identical bytes",
+    "reserialized": "identical after parse + deterministic re-serialize",
+    "semantic": "semantically equal",
+}
+_FAIL = len(TIERS)
+_MAX_DETAIL = 600
+
+#: Collection keys whose items are serialized messages (TF's registered proto functions).
+DEFAULT_PROTO_KEYS: dict[str, str] = {
+    "cond_context": "tensorflow.CondContextDef",
+    "while_context": "tensorflow.WhileContextDef",
+    "savers": "tensorflow.SaverDef",
+    "queue_runners": "tensorflow.QueueRunnerDef",
+    "variables": "tensorflow.VariableDef",
+    "trainable_variables": "tensorflow.VariableDef",
+    "local_variables": "tensorflow.VariableDef",
+    "model_variables": "tensorflow.VariableDef",
+    "moving_average_variables": "tensorflow.VariableDef",
+    "metric_variables": "tensorflow.VariableDef",
+    "global_step": "tensorflow.VariableDef",
+}
+_COLLECTION_TYPES: dict[str, type[Message]] = {
+    "tensorflow.CondContextDef": CondContextDef,
+    "tensorflow.WhileContextDef": WhileContextDef,
+    "tensorflow.SaverDef": SaverDef,
+    "tensorflow.QueueRunnerDef": QueueRunnerDef,
+    "tensorflow.VariableDef": VariableDef,
+}
+
+
+def tier_index(tier: str) -> int:
+    """0 for ``bytes`` (the strongest), 1 for ``reserialized``, 2 for ``semantic``."""
+    return TIERS.index(tier)
+
+
+@dataclass
+class Verdict:
+    """The judgement of one case."""
+
+    #: "pass", "fail" or "skip".
+    status: str
+    #: The strongest tier reached (for "pass", and for a "tier-..." failure).
+    tier: str | None = None
+    #: Failure reason (stable, see the module docstring) or the skip reason.
+    reason: str = ""
+    #: Human-readable differences: first differing field path and both values.
+    details: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# -- canonical forms ---------------------------------------------------------------------
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
+
+
+def _has_unknown_fields(msg: Message) -> bool:
+    clean = type(msg)()
+    clean.CopyFrom(msg)
+    clean.DiscardUnknownFields()
+    return clean.ByteSize() != msg.ByteSize()
+
+
+def _is_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _parse(data: bytes, cls: type[Message], fmt: str) -> Message:
+    msg = cls()
+    if fmt == "text":
+        text_format.Parse(data.decode("utf-8"), msg, descriptor_pool=tf_text_pool())
+    else:
+        msg.ParseFromString(data)
+    return msg
+
+
+def detect_format(name: str, data: bytes) -> tuple[type[Message], str] | None:
+    """The message type and format ("text" or "binary") of a file TF wrote, or None.
+
+    A ``.debug`` file is tried as a ``GraphDebugInfo`` first, anything else as a
+    ``MetaGraphDef`` first (a meta file may be named ``model.debug``); text format is
+    tried before binary; a binary parse counts only without unknown fields.
+    """
+    types: list[type[Message]] = [MetaGraphDef, GraphDebugInfo]
+    if name.endswith(".debug"):
+        types.reverse()
+    for cls in types:
+        if _is_text(data):
+            try:
+                _parse(data, cls, "text")
+                return cls, "text"
+            except Exception:  # noqa: BLE001 - try the next reading
+                pass
+        try:
+            msg = _parse(data, cls, "binary")
+        except Exception:  # noqa: BLE001
+            continue
+        if not _has_unknown_fields(msg):
+            return cls, "binary"
+    return None
+
+
+def _reserialize_collections(mgd: MetaGraphDef, proto_keys: dict[str, str]) -> None:
+    for key, value in mgd.collection_def.items():
+        cls = _COLLECTION_TYPES.get(proto_keys.get(key, ""))
+        if cls is None or not value.HasField("bytes_list"):
+            continue
+        items = value.bytes_list.value
+        for i, blob in enumerate(items):
+            inner = cls()
+            try:
+                inner.ParseFromString(blob)
+            except Exception:  # noqa: BLE001 - not parseable: keep the bytes
+                continue
+            items[i] = inner.SerializeToString(deterministic=True)
+
+
+def _canonical_inputs(node: NodeDef) -> None:
+    regular = [i for i in node.input if not i.startswith("^")]
+    control = sorted(i for i in node.input if i.startswith("^"))
+    del node.input[:]
+    node.input.extend(regular + control)
+
+
+def _sorted_nodes(nodes: Iterable[NodeDef]) -> list[NodeDef]:
+    out = []
+    for n in nodes:
+        copy = NodeDef()
+        copy.CopyFrom(n)
+        _canonical_inputs(copy)
+        out.append(copy)
+    return sorted(out, key=lambda n: n.name)
+
+
+def _semantic_graph_def(graph_def: GraphDef) -> None:
+    nodes = _sorted_nodes(graph_def.node)
+    del graph_def.node[:]
+    graph_def.node.extend(nodes)
+    lib = graph_def.library
+    functions = sorted(lib.function, key=lambda f: f.signature.name)
+    for f in functions:
+        body = _sorted_nodes(f.node_def)
+        del f.node_def[:]
+        f.node_def.extend(body)
+    del lib.function[:]
+    lib.function.extend(functions)
+    gradients = sorted(lib.gradient, key=lambda g: (g.function_name, g.gradient_func))
+    del lib.gradient[:]
+    lib.gradient.extend(gradients)
+
+
+def _semantic_op_list(info: MetaGraphDef.MetaInfoDef) -> None:
+    ops = sorted(info.stripped_op_list.op, key=lambda o: o.name)
+    del info.stripped_op_list.op[:]
+    info.stripped_op_list.op.extend(ops)
+
+
+def _semantic_debug_info(info: GraphDebugInfo) -> GraphDebugInfo:
+    """Traces resolved per node name, files renumbered in sorted order."""
+    frames_of: dict[str, list[tuple[str, int, int, str, str]]] = {}
+
+    def frame(flc: GraphDebugInfo.FileLineCol) -> tuple[str, int, int, str, str]:
+        i = flc.file_index
+        name = info.files[i] if 0 <= i < len(info.files) else f"<file index {i}>"
+        return (name, flc.line, flc.col, flc.func, flc.code)
+
+    def stack(trace: GraphDebugInfo.StackTrace) -> list[tuple[str, int, int, str, str]]:
+        out = [frame(f) for f in trace.file_line_cols]
+        for fid in trace.frame_id:
+            if fid in info.frames_by_id:
+                out.append(frame(info.frames_by_id[fid]))
+            else:
+                out.append((f"<frame id {fid}>", 0, 0, "", ""))
+        return out
+
+    for name, trace in info.traces.items():
+        frames_of[name] = stack(trace)
+    for name, tid in info.name_to_trace_id.items():
+        if tid in info.traces_by_id:
+            frames_of[name] = stack(info.traces_by_id[tid])
+        else:
+            frames_of[name] = [(f"<trace id {tid}>", 0, 0, "", "")]
+    files = sorted({f[0] for frames in frames_of.values() for f in frames})
+    index = {f: i for i, f in enumerate(files)}
+    out = GraphDebugInfo(files=files)
+    for name, frames in frames_of.items():
+        trace = out.traces[name]
+        for file, line, col, func, code in frames:
+            trace.file_line_cols.add(
+                file_index=index[file], line=line, col=col, func=func, code=code
+            )
+    return out
+
+
+def canonical(msg: Message, tier: str, proto_keys: dict[str, str]) -> Message:
+    """A copy of ``msg`` in the canonical form of ``tier`` ("reserialized" or "semantic")."""
+    out = type(msg)()
+    out.CopyFrom(msg)
+    if isinstance(out, MetaGraphDef):
+        _reserialize_collections(out, proto_keys)
+        if tier == "semantic":
+            _semantic_graph_def(out.graph_def)
+            _semantic_op_list(out.meta_info_def)
+    elif isinstance(out, MetaGraphDef.MetaInfoDef):
+        if tier == "semantic":
+            _semantic_op_list(out)
+    elif isinstance(out, GraphDebugInfo) and tier == "semantic":
+        return _semantic_debug_info(out)
+    return out
+
+
+def _key(msg: Message) -> bytes:
+    return msg.SerializeToString(deterministic=True)
+
+
+def compare_blob(
+    what: str,
+    expected: bytes,
+    actual: bytes,
+    proto_keys: dict[str, str],
+    kind: tuple[type[Message], str] | None = None,
+) -> tuple[int, str | None]:
+    """(tier index reached or ``len(TIERS)`` for none, description of the difference)."""
+    if expected == actual:
+        return 0, None
+    if kind is None:
+        kind = detect_format(what, expected)
+    if kind is None:
+        return _FAIL, (
+            f"{what}: bytes differ ({len(expected)} vs {len(actual)} bytes; TF's is neither "
+            "a MetaGraphDef nor a GraphDebugInfo)"
+        )
+    cls, fmt = kind
+    e = _parse(expected, cls, fmt)
+    try:
+        a = _parse(actual, cls, fmt)
+    except Exception as err:  # noqa: BLE001
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        return _FAIL, f"{what}: not a {cls.DESCRIPTOR.full_name} in {fmt} format: {first}"
+    if _key(canonical(e, "reserialized", proto_keys)) == _key(
+        canonical(a, "reserialized", proto_keys)
+    ):
+        return 1, None
+    ce, ca = canonical(e, "semantic", proto_keys), canonical(a, "semantic", proto_keys)
+    if _key(ce) == _key(ca):
+        return 2, None
+    diff = compare.first_difference(ce, ca) or "same message, different bytes"
+    return _FAIL, f"{what}: {diff}"
+
+
+# -- judging -----------------------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
+def _proto_keys_of(sha256: str, snapshot: bytes) -> tuple[tuple[str, str], ...]:
+    import refimpl
+
+    try:
+        keys = dict(refimpl.load_snapshot(snapshot).environment.proto_function_keys)
+    except Exception:  # noqa: BLE001 - fall back on TF's registrations
+        keys = {}
+    return tuple(sorted({**DEFAULT_PROTO_KEYS, **keys}.items()))
+
+
+def proto_keys(case: CorpusCase) -> dict[str, str]:
+    """Collection key -> message type name, for the case's graph."""
+    return dict(_proto_keys_of(corpus_mod.snapshot_sha256(case.snapshot), case.snapshot))
+
+
+def _error(outcome: Outcome) -> tuple[str, str] | None:
+    return (outcome.error.type, outcome.error.message) if outcome.HasField("error") else None
+
+
+def _returned(outcome: Outcome) -> bytes | None:
+    if outcome.HasField("returned_meta_graph_def"):
+        return outcome.returned_meta_graph_def
+    return None
+
+
+def _info_after(outcome: Outcome) -> bytes | None:
+    return outcome.meta_info_def_after if outcome.HasField("meta_info_def_after") else None
+
+
+def _first_list_difference(what: str, e: list[str], a: list[str]) -> str:
+    for i, (x, y) in enumerate(zip(e, a, strict=False)):
+        if x != y:
+            return f"{what}[{i}]: {x!r} vs {y!r}"
+    return f"{what}: {len(e)} elements vs {len(a)} ({e[len(a):]!r} vs {a[len(e):]!r})"
+
+
+def observable_checks(case: CorpusCase, actual: Outcome) -> list[tuple[str, int, str | None]]:
+    """(category, tier index reached, difference) for each observable of the outcome."""
+    expected = case.expected
+    keys = proto_keys(case)
+    checks: list[tuple[str, int, str | None]] = []
+    e_err, a_err = _error(expected), _error(actual)
+    if e_err != a_err:
+        tf = f"{e_err[0]}: {e_err[1]!r}" if e_err is not None else "nothing"
+        testee = f"{a_err[0]}: {a_err[1]!r}" if a_err is not None else "nothing"
+        if a_err is None:
+            cat, text = "error-missing", f"TF raised {tf}; the testee {testee}"
+        elif e_err is None:
+            cat, text = "error-unexpected", f"TF raised {tf}; the testee {testee}"
+        elif e_err[0] != a_err[0]:
+            cat, text = "error-type", f"TF raised {tf}; the testee {testee}"
+        else:
+            cat, text = "error-message", f"{e_err[0]} message: {e_err[1]!r} vs {a_err[1]!r}"
+        checks.append((cat, _FAIL, f"error: {text}"))
+    for name in sorted(set(expected.files) | set(actual.files)):
+        if name not in actual.files:
+            checks.append(("files", _FAIL, f"file {name}: written by TF, not by the testee"))
+        elif name not in expected.files:
+            checks.append(("files", _FAIL, f"file {name}: written by the testee, not by TF"))
+        else:
+            e_file, a_file = expected.files[name], actual.files[name]
+            tier, diff = compare_blob(f"file {name}", e_file, a_file, keys)
+            checks.append(("files", tier, diff))
+    if e_err is None:
+        e_ret, a_ret = _returned(expected), _returned(actual)
+        if e_ret is not None and a_ret is not None:
+            tier, diff = compare_blob(
+                "returned MetaGraphDef", e_ret, a_ret, keys, (MetaGraphDef, "binary")
+            )
+            checks.append(("returned", tier, diff))
+        elif e_ret != a_ret:
+            side = "TF's only" if a_ret is None else "the testee's only"
+            checks.append(("returned", _FAIL, f"returned MetaGraphDef: {side}"))
+        e_info, a_info = _info_after(expected), _info_after(actual)
+        if e_info is not None and a_info is not None:
+            tier, diff = compare_blob(
+                "caller's meta_info_def after export",
+                e_info,
+                a_info,
+                keys,
+                (MetaGraphDef.MetaInfoDef, "binary"),
+            )
+            checks.append(("meta_info_def_after", tier, diff))
+        elif e_info != a_info:
+            side = "TF's only" if a_info is None else "the testee's only"
+            checks.append(
+                ("meta_info_def_after", _FAIL, f"caller's meta_info_def after export: {side}")
+            )
+        e_unb, a_unb = list(expected.unbound_inputs_after), list(actual.unbound_inputs_after)
+        if e_unb != a_unb:
+            if sorted(e_unb) == sorted(a_unb):
+                checks.append(("unbound_inputs", 2, None))
+            else:
+                checks.append(
+                    (
+                        "unbound_inputs",
+                        _FAIL,
+                        _first_list_difference("unbound_inputs after export", e_unb, a_unb),
+                    )
+                )
+    e_warn, a_warn = list(expected.warnings), list(actual.warnings)
+    if e_warn != a_warn:
+        checks.append(("warnings", _FAIL, _first_list_difference("warnings", e_warn, a_warn)))
+    return checks
+
+
+def judge(case: CorpusCase, actual: Outcome, require: str = "semantic") -> Verdict:
+    """The verdict on ``actual`` for ``case``; ``require`` is the weakest tier that passes."""
+    strict = corpus_mod.case_differences(case, actual)
+    if not strict:
+        return Verdict("pass", tier="bytes")
+    checks = observable_checks(case, actual)
+    failing = [(cat, diff) for cat, tier, diff in checks if tier == _FAIL]
+    if failing:
+        reason = "+".join(sorted({cat for cat, _ in failing}))
+        return Verdict("fail", reason=reason, details=[_clip(d or cat) for cat, d in failing])
+    reached = max([1] + [tier for _, tier, _ in checks])
+    tier = TIERS[reached]
+    if reached > tier_index(require):
+        return Verdict(
+            "fail", tier=tier, reason=f"tier-{tier}", details=[_clip(d) for d in strict]
+        )
+    return Verdict("pass", tier=tier, details=[_clip(d) for d in strict])
+
+
+def judge_response(
+    case: CorpusCase, response: ExportResponse, require: str = "semantic"
+) -> Verdict:
+    """The verdict on a testee's response (an outcome, or a skip)."""
+    if response.WhichOneof("result") == "skipped":
+        return Verdict("skip", reason=response.skipped or "skipped by the testee")
+    return judge(case, response.outcome, require)
+
