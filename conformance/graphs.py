@@ -556,3 +556,9 @@ def g_dynamic_rnn_v1(tf: Any) -> None:
 def g_empty_variables_collection(tf: Any) -> None:
     tf.constant(1.0, name="c")
     tf.compat.v1.get_collection_ref("variables")
+
+
+@builder
+def g_empty_saver(tf: Any) -> None:
+    tf.constant(1.0, name="c")
+    tf.compat.v1.add_to_collection("savers", tf.compat.v1.train.Saver(allow_empty=True))

@@ -43,6 +43,15 @@ def _type_name(x: object) -> str:
     return type(x).__name__
 
 
+def _bare_attribute_errors(x: object) -> bool:
+    """Whether ``x``'s AttributeError messages are just the attribute name (upb messages)."""
+    try:
+        getattr(x, _PROBE_ATTR)
+    except AttributeError as e:
+        return str(e) == _PROBE_ATTR
+    return False
+
+
 def _name_attr(x: object) -> snap.NameAttr:
     try:
         value = x.name  # type: ignore[attr-defined]
@@ -193,7 +202,9 @@ class _Capture:
         from tensorflow.python.ops import control_flow_ops, resource_variable_ops, variables
         from tensorflow.python.training import queue_runner_impl, saver
 
-        item = snap.CollectionItem(type_name=_type_name(x), repr=repr(x))
+        item = snap.CollectionItem(
+            type_name=_type_name(x), repr=repr(x), bare_attribute_errors=_bare_attribute_errors(x)
+        )
         if isinstance(x, bool):
             item.bool = x
         elif isinstance(x, str):
@@ -224,7 +235,10 @@ class _Capture:
         ):
             item.variable.CopyFrom(_variable(x, resource_variable_ops))
         elif isinstance(x, saver.Saver):
-            item.saver.saver_def = x.saver_def.SerializeToString(deterministic=True)
+            if x.saver_def is None:
+                item.saver.saver_def_is_none = True
+            else:
+                item.saver.saver_def = x.saver_def.SerializeToString(deterministic=True)
             item.saver.name.CopyFrom(_name_attr(x))
         elif isinstance(x, queue_runner_impl.QueueRunner):
             item.queue_runner.CopyFrom(_queue_runner(x))

@@ -1,8 +1,8 @@
 """Command line: export a graph snapshot as TensorFlow 2.21 would.
 
-    python -m refimpl SNAPSHOT FILENAME [--as-text] [--export-scope S] [--clear-devices]
-        [--clear-extraneous-savers] [--strip-default-attrs] [--save-debug-info]
-        [--collection KEY ...]
+python -m refimpl SNAPSHOT FILENAME [--as-text] [--export-scope S] [--clear-devices]
+    [--clear-extraneous-savers] [--strip-default-attrs] [--save-debug-info]
+    [--collection KEY ...]
 """
 
 from __future__ import annotations
@@ -25,8 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clear-extraneous-savers", action="store_true")
     p.add_argument("--strip-default-attrs", action="store_true")
     p.add_argument("--save-debug-info", action="store_true")
-    p.add_argument("--collection", action="append", default=None, dest="collection_list",
-                   help="export only these collection keys (repeatable)")
+    p.add_argument(
+        "--collection",
+        action="append",
+        default=None,
+        dest="collection_list",
+        help="export only these collection keys (repeatable)",
+    )
     args = p.parse_args(argv)
     try:
         with open(args.snapshot, "rb") as f:

@@ -67,8 +67,16 @@ class _NonStrName:
 _Name = str | None | _NonStrName  # None: the item has no ``name`` attribute
 
 
-def _attribute_error(type_name: str, attr: str) -> AttributeError:
+def _attribute_error(type_name: str, attr: str, bare: bool = False) -> AttributeError:
+    """Python's AttributeError for a missing attribute (protobuf messages give just its name)."""
+    if bare:
+        return AttributeError(attr)
     return AttributeError(f"'{type_name}' object has no attribute '{attr}'")
+
+
+def item_attribute_error(item: CollectionItem, attr: str) -> AttributeError:
+    """The AttributeError TF meets reading ``attr`` of a collection item that lacks it."""
+    return _attribute_error(item.type_name, attr, item.bare_attribute_errors)
 
 
 def _name_attr(n: snap.NameAttr) -> _Name:
@@ -274,6 +282,10 @@ def item_to_proto(item: CollectionItem, export_scope: str | None) -> Message | N
     if kind == "variable":
         return variable_to_proto(item.variable, export_scope)
     if kind == "saver":
+        if item.saver.saver_def_is_none:
+            if export_scope is None:
+                return None
+            raise AttributeError("'NoneType' object has no attribute 'filename_tensor_name'")
         sd = SaverDef()
         sd.ParseFromString(item.saver.saver_def)
         return saver_to_proto(sd, export_scope)
@@ -281,7 +293,7 @@ def item_to_proto(item: CollectionItem, export_scope: str | None) -> Message | N
         return queue_runner_to_proto(item.queue_runner, export_scope)
     if kind == "context":
         return _context_to_proto(item.context, export_scope)
-    raise _attribute_error(item.type_name, "to_proto")
+    raise item_attribute_error(item, "to_proto")
 
 
 def _context_to_proto(ctx: snap.ContextItem, export_scope: str | None) -> Message | None:
@@ -299,23 +311,21 @@ def registered_to_proto(
         return item_to_proto(item, export_scope)
     if proto_type == "tensorflow.SaverDef":
         if kind != "saver":
-            raise _attribute_error(item.type_name, "saver_def")
+            raise item_attribute_error(item, "saver_def")
         return item_to_proto(item, export_scope)
     if proto_type == "tensorflow.QueueRunnerDef":
         if kind != "queue_runner":
-            raise _attribute_error(item.type_name, "queue")
+            raise item_attribute_error(item, "queue")
         return item_to_proto(item, export_scope)
     if proto_type in ("tensorflow.CondContextDef", "tensorflow.WhileContextDef"):
         want = "cond" if proto_type == "tensorflow.CondContextDef" else "while"
         name = item_name(item)
         if name is None:
-            raise _attribute_error(item.type_name, "name")
+            raise item_attribute_error(item, "name")
         if isinstance(name, str) and export_scope is not None and not name.startswith(export_scope):
             return None
         if kind != "context" or item.context.WhichOneof("kind") != want:
-            raise _attribute_error(
-                item.type_name, "_pred" if want == "cond" else "_parallel_iterations"
-            )
+            raise item_attribute_error(item, "_pred" if want == "cond" else "_parallel_iterations")
         return _context_to_proto(item.context, export_scope)
     raise NotImplementedError(f"collections of {proto_type} are not supported")
 
@@ -403,7 +413,7 @@ def _fill(
         for x in items:
             name = item_name(x)
             if name is None:
-                raise _attribute_error(x.type_name, "name")
+                raise item_attribute_error(x, "name")
             assert isinstance(name, str)  # non-str names failed in the filter
             if not export_scope or name.startswith(export_scope):
                 col_def.node_list.value.append(strip_name_scope(name, export_scope))

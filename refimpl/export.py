@@ -196,7 +196,7 @@ def _var_list(
         if cols.include_item(v, export_scope, exclude):
             name = cols.item_name(v)
             if not isinstance(name, str):
-                raise AttributeError(f"'{v.type_name}' object has no attribute 'name'")
+                raise cols.item_attribute_error(v, "name")
             out[strip_name_scope(name, export_scope)] = v
     return out
 

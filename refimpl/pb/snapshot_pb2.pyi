@@ -540,6 +540,7 @@ class CollectionItem(_message.Message):
     OPAQUE_FIELD_NUMBER: _builtins.int
     TYPE_NAME_FIELD_NUMBER: _builtins.int
     REPR_FIELD_NUMBER: _builtins.int
+    BARE_ATTRIBUTE_ERRORS_FIELD_NUMBER: _builtins.int
     str: _builtins.str
     bytes: _builtins.bytes
     int: _builtins.str
@@ -556,6 +557,11 @@ class CollectionItem(_message.Message):
     """
     repr: _builtins.str
     """repr(item): TF's error messages about the item quote it too."""
+    bare_attribute_errors: _builtins.bool
+    """The item's AttributeError messages are just the attribute's name (as for
+    protobuf messages under the upb backend) instead of Python's
+    "'<type_name>' object has no attribute '<name>'".
+    """
     @_builtins.property
     def numpy(self) -> Global___NumpyScalar: ...
     @_builtins.property
@@ -589,10 +595,11 @@ class CollectionItem(_message.Message):
         opaque: Global___PyObject | None = ...,
         type_name: _builtins.str = ...,
         repr: _builtins.str = ...,
+        bare_attribute_errors: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["any", b"any", "bool", b"bool", "bytes", b"bytes", "context", b"context", "float", b"float", "int", b"int", "kind", b"kind", "numpy", b"numpy", "opaque", b"opaque", "operation", b"operation", "queue_runner", b"queue_runner", "saver", b"saver", "str", b"str", "tensor", b"tensor", "variable", b"variable"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["any", b"any", "bool", b"bool", "bytes", b"bytes", "context", b"context", "float", b"float", "int", b"int", "kind", b"kind", "numpy", b"numpy", "opaque", b"opaque", "operation", b"operation", "queue_runner", b"queue_runner", "repr", b"repr", "saver", b"saver", "str", b"str", "tensor", b"tensor", "type_name", b"type_name", "variable", b"variable"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["any", b"any", "bare_attribute_errors", b"bare_attribute_errors", "bool", b"bool", "bytes", b"bytes", "context", b"context", "float", b"float", "int", b"int", "kind", b"kind", "numpy", b"numpy", "opaque", b"opaque", "operation", b"operation", "queue_runner", b"queue_runner", "repr", b"repr", "saver", b"saver", "str", b"str", "tensor", b"tensor", "type_name", b"type_name", "variable", b"variable"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_kind: _TypeAlias = _typing.Literal["str", "bytes", "int", "bool", "float", "numpy", "any", "operation", "tensor", "variable", "saver", "queue_runner", "context", "opaque"]  # noqa: Y015
     _WhichOneofArgType_kind: _TypeAlias = _typing.Literal["kind", b"kind"]  # noqa: Y015
@@ -727,8 +734,11 @@ class SaverItem(_message.Message):
 
     SAVER_DEF_FIELD_NUMBER: _builtins.int
     NAME_FIELD_NUMBER: _builtins.int
+    SAVER_DEF_IS_NONE_FIELD_NUMBER: _builtins.int
     saver_def: _builtins.bytes
     """tensorflow.SaverDef: the saver's own saver_def."""
+    saver_def_is_none: _builtins.bool
+    """The saver has no saver_def (None: a Saver(allow_empty=True) without variables)."""
     @_builtins.property
     def name(self) -> Global___NameAttr: ...
     def __init__(
@@ -736,10 +746,11 @@ class SaverItem(_message.Message):
         *,
         saver_def: _builtins.bytes = ...,
         name: Global___NameAttr | None = ...,
+        saver_def_is_none: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["name", b"name"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "saver_def", b"saver_def"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "saver_def", b"saver_def", "saver_def_is_none", b"saver_def_is_none"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
