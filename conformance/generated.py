@@ -77,19 +77,21 @@ def scope_candidates(graph: Snapshot) -> list[str]:
     return sorted(out)
 
 
-Drawn = tuple[CorpusCase, dict[str, Any]]
+#: A drawn case: (name of the source case, export keyword arguments).
+Drawn = tuple[str, dict[str, Any]]
 
 
 def case_strategy(source_cases: Sequence[CorpusCase]) -> st.SearchStrategy[Drawn]:
-    """Draws (source case, export keyword arguments)."""
+    """Draws (source case name, export keyword arguments) for one of ``source_cases``."""
     from hypothesis import strategies as st
 
-    ordered = list(source_cases)
+    by_name = {c.name: c for c in source_cases}
+    names = list(by_name)
 
     @st.composite
-    def draw_case(draw: st.DrawFn) -> tuple[CorpusCase, dict[str, Any]]:
-        source = draw(st.sampled_from(ordered))
-        graph = _graph_of(source)
+    def draw_case(draw: st.DrawFn) -> Drawn:
+        source = draw(st.sampled_from(names))
+        graph = _graph_of(by_name[source])
         args: dict[str, Any] = {"filename": draw(st.sampled_from(FILENAMES))}
 
         def maybe(name: str, strategy: st.SearchStrategy[Any]) -> None:
@@ -164,9 +166,11 @@ def generate_cases(corpus_cases: Sequence[CorpusCase], count: int, seed: int) ->
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as hypothesis_seed
 
-    drawn: list[tuple[CorpusCase, dict[str, Any]]] = []
+    drawn: list[Drawn] = []
     if count <= 0:
         return []
+    origins = sources(corpus_cases)
+    by_name = {c.name: c for c in origins}
 
     @hypothesis_seed(seed)
     @settings(
@@ -178,12 +182,12 @@ def generate_cases(corpus_cases: Sequence[CorpusCase], count: int, seed: int) ->
         suppress_health_check=list(HealthCheck),
         verbosity=Verbosity.quiet,
     )
-    @given(case_strategy(sources(corpus_cases)))
-    def collect(example: tuple[CorpusCase, dict[str, Any]]) -> None:
+    @given(case_strategy(origins))
+    def collect(example: Drawn) -> None:
         drawn.append(example)
 
     collect()
     return [
-        build_case(f"hypothesis-{seed}-{i:04d}", source, args)
+        build_case(f"hypothesis-{seed}-{i:04d}", by_name[source], args)
         for i, (source, args) in enumerate(drawn[:count])
     ]

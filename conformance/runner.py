@@ -652,3 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     sys.stdout.flush()
     return 0 if result.ok else 1
+
+
+def main_exit() -> None:
+    """Console-script entry point (``metagraph-conformance``): exits with ``main()``'s status."""
+    sys.exit(main())

@@ -31,7 +31,7 @@ failure list can pin them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from google.protobuf import text_format
@@ -313,8 +313,38 @@ def compare_blob(
     ce, ca = canonical(e, "semantic", proto_keys), canonical(a, "semantic", proto_keys)
     if _key(ce) == _key(ca):
         return 2, None
-    diff = compare.first_difference(ce, ca) or "same message, different bytes"
+    diff = semantic_difference(ce, ca) or "same message, different bytes"
     return _FAIL, f"{what}: {diff}"
+
+
+def _node_difference(prefix: str, e: Sequence[NodeDef], a: Sequence[NodeDef]) -> str | None:
+    """The first difference between two node lists seen as sets keyed by name."""
+    by_e = {n.name: n for n in e}
+    by_a = {n.name: n for n in a}
+    for name in sorted(set(by_e) | set(by_a)):
+        if name not in by_a:
+            return f"{prefix}[{name!r}]: only in expected (node {name!r} missing)"
+        if name not in by_e:
+            return f"{prefix}[{name!r}]: only in actual (extra node {name!r})"
+        diff = compare.first_difference(by_e[name], by_a[name], f"{prefix}[{name!r}]")
+        if diff:
+            return diff
+    return None
+
+
+def semantic_difference(e: Message, a: Message) -> str | None:
+    """The first difference of two canonical messages; graph nodes addressed by name."""
+    if isinstance(e, MetaGraphDef) and isinstance(a, MetaGraphDef):
+        diff = _node_difference("graph_def.node", e.graph_def.node, a.graph_def.node)
+        if diff:
+            return diff
+        e2, a2 = MetaGraphDef(), MetaGraphDef()
+        e2.CopyFrom(e)
+        a2.CopyFrom(a)
+        del e2.graph_def.node[:]
+        del a2.graph_def.node[:]
+        return compare.first_difference(e2, a2)
+    return compare.first_difference(e, a)
 
 
 # -- judging -----------------------------------------------------------------------------
