@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from conformance.runner import main
+from conformance.runner import main_exit
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main_exit()

@@ -656,4 +656,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def main_exit() -> None:
     """Console-script entry point (``metagraph-conformance``): exits with ``main()``'s status."""
-    sys.exit(main())
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as command-line tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    sys.exit(status)

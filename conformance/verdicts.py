@@ -306,13 +306,20 @@ def compare_blob(
     except Exception as err:  # noqa: BLE001
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         return _FAIL, f"{what}: not a {cls.DESCRIPTOR.full_name} in {fmt} format: {first}"
-    if _key(canonical(e, "reserialized", proto_keys)) == _key(
-        canonical(a, "reserialized", proto_keys)
-    ):
-        return 1, None
+    re, ra = canonical(e, "reserialized", proto_keys), canonical(a, "reserialized", proto_keys)
+    if _key(re) == _key(ra):
+        offset = next(
+            (i for i, (x, y) in enumerate(zip(expected, actual, strict=False)) if x != y),
+            min(len(expected), len(actual)),
+        )
+        return 1, (
+            f"{what}: identical only after parse + deterministic re-serialize (bytes differ "
+            f"from offset {offset}; {len(expected)} vs {len(actual)} bytes)"
+        )
     ce, ca = canonical(e, "semantic", proto_keys), canonical(a, "semantic", proto_keys)
     if _key(ce) == _key(ca):
-        return 2, None
+        first = compare.first_difference(re, ra) or "order differs"
+        return 2, f"{what}: semantically equal only; as written: {first}"
     diff = semantic_difference(ce, ca) or "same message, different bytes"
     return _FAIL, f"{what}: {diff}"
 
@@ -440,7 +447,14 @@ def observable_checks(case: CorpusCase, actual: Outcome) -> list[tuple[str, int,
         e_unb, a_unb = list(expected.unbound_inputs_after), list(actual.unbound_inputs_after)
         if e_unb != a_unb:
             if sorted(e_unb) == sorted(a_unb):
-                checks.append(("unbound_inputs", 2, None))
+                checks.append(
+                    (
+                        "unbound_inputs",
+                        2,
+                        "unbound_inputs after export: same items in another order: "
+                        + _first_list_difference("unbound_inputs", e_unb, a_unb),
+                    )
+                )
             else:
                 checks.append(
                     (
@@ -467,11 +481,10 @@ def judge(case: CorpusCase, actual: Outcome, require: str = "semantic") -> Verdi
         return Verdict("fail", reason=reason, details=[_clip(d or cat) for cat, d in failing])
     reached = max([1] + [tier for _, tier, _ in checks])
     tier = TIERS[reached]
+    notes = [_clip(d) for _, t, d in checks if t > 0 and d] or [_clip(d) for d in strict]
     if reached > tier_index(require):
-        return Verdict(
-            "fail", tier=tier, reason=f"tier-{tier}", details=[_clip(d) for d in strict]
-        )
-    return Verdict("pass", tier=tier, details=[_clip(d) for d in strict])
+        return Verdict("fail", tier=tier, reason=f"tier-{tier}", details=notes)
+    return Verdict("pass", tier=tier, details=notes)
 
 
 def judge_response(

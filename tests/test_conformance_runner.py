@@ -1,0 +1,392 @@
+"""The conformance runner, refimpl's testee and the pytest plugin (no TensorFlow).
+
+The fake testees in ``tests/testees/`` are refimpl's testee with one fault each: a
+flipped byte in every file, a crash on the 3rd request, a hang on every 2nd, garbage or
+truncated frames, an absurd frame length, a wrong protocol version, a protobuf runtime
+writing other bytes, nodes in another order, unsupported features.
+"""
+
+from __future__ import annotations
+
+import io
+import shlex
+import struct
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conformance import corpus, runner
+from conformance.failure_list import (
+    FailureListError,
+    expectation,
+    format_failure_list,
+    parse_failure_list,
+)
+from conformance.protocol import FrameError, encode_frame, read_frame
+from refimpl.pb.conformance_pb2 import CorpusCase
+
+TESTEES = Path(__file__).parent / "testees"
+REPO = Path(__file__).resolve().parent.parent
+# Five cases (sorted: the 3rd is scopes-debug_text_scope); all write files.
+FIVE = "scopes-d*"
+
+
+def fake(name: str, *args: str) -> str:
+    """The command line of a fake testee."""
+    return shlex.join([sys.executable, str(TESTEES / f"{name}.py"), *args])
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[CorpusCase]:
+    return corpus.load_corpus()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """Runs the runner in this process: (exit status, report)."""
+    status = runner.main(["--progress", "never", *argv])
+    return status, capsys.readouterr().out
+
+
+def junit(path: Path) -> dict[str, ET.Element]:
+    """The testcases of a JUnit XML file by name (the file must be well-formed)."""
+    root = ET.parse(path).getroot()
+    assert root.tag == "testsuites"
+    return {tc.attrib["name"]: tc for tc in root.iter("testcase")}
+
+
+def outcome_of(tc: ET.Element) -> tuple[str, str]:
+    """(status, reason) of a JUnit testcase."""
+    for tag in ("failure", "error", "skipped"):
+        el = tc.find(tag)
+        if el is not None:
+            return tag, el.attrib.get("type", "") or el.attrib.get("message", "")
+    return "passed", ""
+
+
+# -- refimpl passes ----------------------------------------------------------------------
+def test_refimpl_passes_a_sample_of_the_corpus(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cases: list[CorpusCase]
+) -> None:
+    sample = [c.name for c in cases[::9]]
+    sample += [c.name for c in cases if c.then or c.unordered_inner_maps][:5]
+    sample += [c.name for c in cases if c.level == CorpusCase.OPTIONAL][:3]
+    sample = sorted(set(sample))
+    xml = tmp_path / "junit.xml"
+    argv = [a for n in sample for a in ("--case", n)]
+    status, out = run(capsys, *argv, "--junit-xml", str(xml), "--require-tier", "bytes")
+    assert status == 0, out
+    assert f"PASS: {len(sample)} cases" in out
+    assert f"{len(sample)} passed ({len(sample)} identical bytes)" in out
+    # The report stamps the versions and summarises by tier, level, feature and rule.
+    for text in ("TensorFlow 2.21.0", "protobuf", "Summary by tier", "By spec rule",
+                 "By requirement level", "refimpl 0.1.0"):
+        assert text in out
+    tcs = junit(xml)
+    assert sorted(tcs) == sample
+    assert all(outcome_of(tc) == ("passed", "") for tc in tcs.values())
+
+
+def test_hypothesis_cases_pass_and_replay(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(capsys, "--hypothesis", "25", "--seed", "5")
+    assert status == 0, out
+    assert "PASS: 25 cases" in out
+    status, out = run(capsys, "--hypothesis", "25", "--seed", "5", "--list")
+    names = out.split()
+    assert names == [f"hypothesis-5-{i:04d}" for i in range(25)]
+    status, out = run(capsys, "--hypothesis", "25", "--seed", "5", "--case", names[7])
+    assert status == 0 and "PASS: 1 cases" in out
+
+
+# -- broken testees ----------------------------------------------------------------------
+def test_flipped_byte_is_caught(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    xml = tmp_path / "j.xml"
+    status, out = run(
+        capsys, "--testee", fake("flip_byte"), "-k", "scopes-*", "--junit-xml", str(xml)
+    )
+    assert status == 1
+    results = {name: outcome_of(tc) for name, tc in junit(xml).items()}
+    by_name = {c.name: c for c in corpus.load_corpus()}
+    for name, (status_, reason) in results.items():
+        if by_name[name].expected.files:
+            assert status_ == "failure" and "files" in reason.split("+"), (name, reason)
+        else:
+            assert status_ == "passed", name
+    # Each failure: the first differing field path with both values, and a replay line.
+    assert "graph_def.node['s/e'].input[1]: 'unst:1' vs 'unrt:1'" in out
+    assert f"replay: python -m conformance --testee {shlex.quote(fake('flip_byte'))} --case " in out
+
+
+def test_crashing_testee_is_restarted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    xml = tmp_path / "j.xml"
+    status, out = run(capsys, "--testee", fake("crash_third"), "-k", FIVE, "--junit-xml", str(xml))
+    assert status == 1
+    results = [outcome_of(tc) for tc in junit(xml).values()]
+    assert results == [("passed", "")] * 2 + [("error", "crash")] + [("passed", "")] * 2
+    assert "testee exited with status 3 without answering" in out
+    assert "crash_third: giving up on scopes-debug_text_scope" in out  # its stderr
+
+
+def test_hanging_testee_times_out(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    xml = tmp_path / "j.xml"
+    started = time.monotonic()
+    status, out = run(
+        capsys, "--testee", fake("hang"), "-k", "scopes-d[ee]*", "--timeout", "1",
+        "--junit-xml", str(xml),
+    )
+    assert time.monotonic() - started < 20
+    assert status == 1
+    results = [outcome_of(tc) for tc in junit(xml).values()]
+    assert results == [("passed", ""), ("error", "timeout")] * 2
+    assert "no response within 1 s; testee killed" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("garbage", ("--mode", "frame"), "garbage frame: 36 bytes"),
+        ("garbage", ("--mode", "raw"), "oversized frame: header 54726163"),
+        ("garbage", ("--mode", "truncated"), "truncated frame: 10 of 100 announced bytes"),
+        ("oversized", (), "oversized frame: header f0ffffff announces 4294967280 bytes"),
+    ],
+)
+def test_bad_frames_are_reported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, args: tuple[str, ...],
+    message: str,
+) -> None:
+    xml = tmp_path / "j.xml"
+    started = time.monotonic()
+    status, out = run(
+        capsys, "--testee", fake(name, *args), "-k", FIVE, "--timeout", "20",
+        "--junit-xml", str(xml),
+    )
+    assert time.monotonic() - started < 15  # never waits for the announced bytes
+    assert status == 1
+    # The testee is restarted after the fault; it fails its 2nd request again.
+    results = [outcome_of(tc) for tc in junit(xml).values()]
+    assert results == [("passed", ""), ("error", "protocol")] * 2 + [("passed", "")]
+    assert message in out
+
+
+def test_unsolicited_frames_never_stop_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(capsys, "--testee", fake("garbage", "--mode", "unsolicited"), "-k", FIVE)
+    assert status == 1
+    assert "FAIL: 5 cases" in out
+
+
+def test_unusable_testees_fail_every_case(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(capsys, "--testee", fake("wrong_version"), "-k", FIVE)
+    assert status == 1
+    assert out.count("[required; startup]") + out.count("[recommended; startup]") == 5
+    assert "the testee speaks protocol version 99, the runner 1" in out
+    status, out = run(capsys, "--testee", "/nonexistent/testee --flag", "-k", FIVE)
+    assert status == 1
+    assert "FAIL: 5 cases" in out and "gave up after 3 failed starts in a row" in out
+
+
+def test_tiers(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(capsys, "--testee", fake("reencode"), "-k", "scopes-*")
+    assert status == 0, out
+    assert "25 identical after parse + deterministic re-serialize" in out
+    status, out = run(capsys, "--testee", fake("reencode"), "-k", "scopes-*",
+                      "--require-tier", "bytes")
+    assert status == 1 and "tier-reserialized" in out
+    status, out = run(capsys, "--testee", fake("reverse_nodes"), "-k", "scopes-*")
+    assert status == 0, out
+    assert "24 semantically equal" in out
+    status, out = run(capsys, "--testee", fake("reverse_nodes"), "-k", "scopes-*",
+                      "--require-tier", "reserialized")
+    assert status == 1 and "[required; tier-semantic]" in out
+    assert "as written: graph_def.node[0].name: 'outside' vs 's_2'" in out
+
+
+def test_unsupported_features_are_skipped(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(capsys, "--testee", fake("skip_text"), "-k", FIVE)
+    assert status == 0, out
+    assert "the testee does not support debug, text" in out
+    assert "1 passed (1 identical bytes), 0 failed, 4 skipped" in out
+
+
+# -- failure lists -----------------------------------------------------------------------
+def test_failure_list_semantics(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    flist = tmp_path / "failures.txt"
+    testee = fake("flip_byte")
+    # Written by --update-failure-list: then the same run passes.
+    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist),
+                      "--update-failure-list")
+    assert status == 0 and "5 entries (5 added" in out
+    entries = parse_failure_list(flist.read_text())
+    assert entries["scopes-default"] == "files"
+    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist))
+    assert status == 0, out
+    assert "5 failed as expected" in out
+    # An unlisted failure fails the run.
+    reduced = dict(entries)
+    del reduced["scopes-default"]
+    flist.write_text(format_failure_list(reduced))
+    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist))
+    assert status == 1 and "FAIL scopes-default" in out
+    # A listed failure that passes fails the run.
+    status, out = run(capsys, "-k", FIVE, "--failure-list", str(flist))
+    assert status == 1 and "XPASS scopes-debug" in out
+    assert "but passed: remove it from the failure list" in out
+    # A listed failure failing for another reason fails the run; '*' accepts any reason.
+    flist.write_text(format_failure_list({**entries, "scopes-default": "error-message"}))
+    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist))
+    assert status == 1 and "WRONG REASON scopes-default" in out
+    assert "listed as failing with error-message, but failed with files" in out
+    flist.write_text(format_failure_list({**entries, "scopes-default": "*"}))
+    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist))
+    assert status == 0, out
+    # An entry naming no case fails the run (the list cannot rot).
+    flist.write_text(format_failure_list({**entries, "no-such-case": "files"}))
+    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist))
+    assert status == 1 and "STALE failure-list entry: no-such-case" in out
+    # A malformed list is a usage error.
+    flist.write_text("scopes-default\n")
+    assert runner.main(["-k", FIVE, "--failure-list", str(flist)]) == 2
+
+
+def test_failure_list_format() -> None:
+    text = "# comment\n\nb-case files+returned  # trailing\na-case *\n"
+    assert parse_failure_list(text) == {"b-case": "files+returned", "a-case": "*"}
+    assert parse_failure_list(format_failure_list({"x": "timeout"})) == {"x": "timeout"}
+    for bad in ("a b c\n", "a\n", "a files\na timeout\n", "a b!d\n"):
+        with pytest.raises(FailureListError):
+            parse_failure_list(bad)
+    assert expectation("fail", "files", None) == ("fail", "")
+    assert expectation("fail", "files", "files")[0] == "xfail"
+    assert expectation("fail", "files", "*")[0] == "xfail"
+    assert expectation("pass", "", "files")[0] == "xpass"
+    assert expectation("fail", "crash", "files")[0] == "wrong-reason"
+    assert expectation("skip", "no text", "files")[0] == "skip"
+
+
+# -- selection, --list -------------------------------------------------------------------
+def test_list_and_selection(capsys: pytest.CaptureFixture[str], cases: list[CorpusCase]) -> None:
+    # --list runs nothing: not even an unstartable testee.
+    status, out = run(capsys, "--list", "--testee", "/nonexistent")
+    assert status == 0
+    assert out.splitlines() == [c.name for c in cases]
+    status, out = run(capsys, "--list", "-k", FIVE)
+    assert out.splitlines() == [
+        "scopes-debug", "scopes-debug_overwrites_meta", "scopes-debug_text_scope",
+        "scopes-default", "scopes-double_extension",
+    ]
+    status, out = run(capsys, "--list", "-k", "default", "--level", "recommended")
+    names = out.splitlines()
+    by_name = {c.name: c for c in cases}
+    assert names and all(
+        "default" in n and by_name[n].level == CorpusCase.RECOMMENDED for n in names
+    )
+    status, out = run(capsys, "--list", "--rule", "10.4", "--feature", "text")
+    names = out.splitlines()
+    assert names and all(
+        any(r.startswith("10.4.") for r in by_name[n].rules) and "text" in by_name[n].features
+        for n in names
+    )
+    status, out = run(capsys, "--list", "--case", "scopes-default", "--case", "scopes-debug")
+    assert out.splitlines() == ["scopes-debug", "scopes-default"]
+
+
+def test_console_script_and_module() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "conformance", "--list", "-k", FIVE],
+        capture_output=True, text=True, check=False, cwd=REPO,
+    )
+    assert proc.returncode == 0 and len(proc.stdout.split()) == 5
+    script = Path(sys.executable).parent / "metagraph-conformance"
+    if script.exists():
+        proc = subprocess.run(
+            [str(script), "--case", "scopes-default"], capture_output=True, text=True, check=False
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "PASS: 1 cases" in proc.stdout
+
+
+# -- framing, refimpl's testee -----------------------------------------------------------
+def test_framing() -> None:
+    assert read_frame(io.BytesIO(b"")) is None
+    assert read_frame(io.BytesIO(encode_frame(b"abc") + encode_frame(b""))) == b"abc"
+    with pytest.raises(FrameError, match="truncated frame header"):
+        read_frame(io.BytesIO(b"\x01\x00"))
+    with pytest.raises(FrameError, match="truncated frame: 2 of 5"):
+        read_frame(io.BytesIO(struct.pack("<I", 5) + b"ab"))
+    with pytest.raises(FrameError, match="oversized"):
+        read_frame(io.BytesIO(struct.pack("<I", 1000) + b"x" * 1000), max_bytes=999)
+    with pytest.raises(ValueError):
+        encode_frame(b"x" * 10, max_bytes=9)
+
+
+def test_refimpl_testee_writes_only_frames(cases: list[CorpusCase]) -> None:
+    from refimpl.pb.conformance_pb2 import ExportResponse, Handshake, Hello
+
+    warned = next(c for c in cases if c.expected.warnings)
+    stream = encode_frame(Hello(protocol_version=1).SerializeToString())
+    stream += encode_frame(runner.request_for(warned).SerializeToString())
+    proc = subprocess.run(
+        [sys.executable, "-m", "refimpl.testee"], input=stream, capture_output=True, check=True
+    )
+    out = io.BytesIO(proc.stdout)
+    handshake = Handshake.FromString(read_frame(out) or b"")
+    assert handshake.protocol_version == 1 and handshake.target_tensorflow_version == "2.21.0"
+    response = ExportResponse.FromString(read_frame(out) or b"")
+    assert read_frame(out) is None
+    assert not corpus.case_differences(warned, response.outcome)
+    assert list(response.outcome.warnings) == list(warned.expected.warnings)
+
+
+# -- the pytest plugin -------------------------------------------------------------------
+def pytest_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )
+
+
+def test_plugin_adds_nothing_without_its_option(tmp_path: Path) -> None:
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = pytest_run(tmp_path, "--collect-only", "-q")
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.splitlines()[0] == "test_x.py::test_x"
+    assert "1 test collected" in proc.stdout
+    proc = pytest_run(tmp_path, "--help")
+    assert "--metagraph-testee" in proc.stdout
+
+
+def test_plugin_collects_and_runs_cases(tmp_path: Path) -> None:
+    proc = pytest_run(tmp_path, "--metagraph-testee", "refimpl", "--collect-only", "-q")
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("metagraph-conformance::")]
+    assert len(lines) == len(corpus.load_corpus()) + 1  # + the hypothesis property
+    assert "metagraph-conformance::scopes-default" in lines
+    proc = pytest_run(
+        tmp_path, "--metagraph-testee", "refimpl", "-k", "scopes-d or hypothesis",
+        "--metagraph-hypothesis", "5", "-v", "--strict-markers",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "6 passed" in proc.stdout
+    proc = pytest_run(
+        tmp_path, "--metagraph-testee", "refimpl", "--collect-only", "-q",
+        "-m", "metagraph_rule_10_4 and metagraph_level_recommended and metagraph_feature_text",
+    )
+    assert proc.returncode == 0, proc.stdout
+    assert "metagraph-conformance::scopes-debug_text_scope" in proc.stdout
+
+
+def test_plugin_reports_failures_and_honours_the_failure_list(tmp_path: Path) -> None:
+    testee = fake("flip_byte")
+    flist = tmp_path / "failures.txt"
+    flist.write_text("scopes-debug files\nscopes-default error-message\n")
+    proc = pytest_run(
+        tmp_path, "--metagraph-testee", testee, "-k", FIVE.rstrip("*"), "-n", "2",
+        "--metagraph-failure-list", str(flist), "--metagraph-hypothesis", "0", "-rA",
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert "XFAIL metagraph-conformance::scopes-debug" in proc.stdout
+    assert "listed as failing with error-message, but failed with files" in proc.stdout
+    assert "FAILED metagraph-conformance::scopes-double_extension" in proc.stdout
+    assert "graph_def.node['s/e'].input[1]: 'unst:1' vs 'unrt:1'" in proc.stdout
+    assert "4 failed, 1 xfailed" in proc.stdout
