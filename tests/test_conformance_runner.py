@@ -9,6 +9,7 @@ writing other bytes, nodes in another order, unsupported features.
 from __future__ import annotations
 
 import io
+import re
 import shlex
 import struct
 import subprocess
@@ -31,8 +32,9 @@ from refimpl.pb.conformance_pb2 import CorpusCase
 
 TESTEES = Path(__file__).parent / "testees"
 REPO = Path(__file__).resolve().parent.parent
-# Five cases (sorted: the 3rd is scopes-debug_text_scope); all write files.
-FIVE = "scopes-d*"
+# The cases of the small runs: the graph "scopes" (a scoped export and its unbound inputs),
+# argument sets starting with "d" (debug files, default arguments); all write files.
+PATTERN = "scopes-d*"
 
 
 def fake(name: str, *args: str) -> str:
@@ -43,6 +45,18 @@ def fake(name: str, *args: str) -> str:
 @pytest.fixture(scope="module")
 def cases() -> list[CorpusCase]:
     return corpus.load_corpus()
+
+
+@pytest.fixture(scope="module")
+def five(cases: list[CorpusCase]) -> list[str]:
+    """Five corpus cases (sorted) that write files, as --case arguments select them."""
+    names = [c.name for c in runner.select_cases(cases, patterns=[PATTERN]) if c.expected.files]
+    assert len(names) >= 5
+    return names[:5]
+
+
+def as_cases(names: list[str]) -> list[str]:
+    return [a for n in names for a in ("--case", n)]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -102,44 +116,56 @@ def test_hypothesis_cases_pass_and_replay(capsys: pytest.CaptureFixture[str]) ->
 
 
 # -- broken testees ----------------------------------------------------------------------
-def test_flipped_byte_is_caught(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+DIFF_LINE = re.compile(r"^    file \S+: .+ vs .+$", re.MULTILINE)
+
+
+def test_flipped_byte_is_caught(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cases: list[CorpusCase]
+) -> None:
     xml = tmp_path / "j.xml"
     status, out = run(
         capsys, "--testee", fake("flip_byte"), "-k", "scopes-*", "--junit-xml", str(xml)
     )
     assert status == 1
     results = {name: outcome_of(tc) for name, tc in junit(xml).items()}
-    by_name = {c.name: c for c in corpus.load_corpus()}
+    by_name = {c.name: c for c in cases}
+    assert any(by_name[n].expected.files for n in results)
     for name, (status_, reason) in results.items():
         if by_name[name].expected.files:
             assert status_ == "failure" and "files" in reason.split("+"), (name, reason)
         else:
             assert status_ == "passed", name
     # Each failure: the first differing field path with both values, and a replay line.
-    assert "graph_def.node['s/e'].input[1]: 'unst:1' vs 'unrt:1'" in out
+    assert DIFF_LINE.search(out), out
     assert f"replay: python -m conformance --testee {shlex.quote(fake('flip_byte'))} --case " in out
 
 
-def test_crashing_testee_is_restarted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_crashing_testee_is_restarted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, five: list[str]
+) -> None:
     xml = tmp_path / "j.xml"
-    status, out = run(capsys, "--testee", fake("crash_third"), "-k", FIVE, "--junit-xml", str(xml))
+    status, out = run(
+        capsys, "--testee", fake("crash_third"), *as_cases(five), "--junit-xml", str(xml)
+    )
     assert status == 1
-    results = [outcome_of(tc) for tc in junit(xml).values()]
+    results = [outcome_of(junit(xml)[n]) for n in five]
     assert results == [("passed", "")] * 2 + [("error", "crash")] + [("passed", "")] * 2
     assert "testee exited with status 3 without answering" in out
-    assert "crash_third: giving up on scopes-debug_text_scope" in out  # its stderr
+    assert f"crash_third: giving up on {five[2]}" in out  # its stderr
 
 
-def test_hanging_testee_times_out(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_hanging_testee_times_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, five: list[str]
+) -> None:
     xml = tmp_path / "j.xml"
     started = time.monotonic()
     status, out = run(
-        capsys, "--testee", fake("hang"), "-k", "scopes-d[ee]*", "--timeout", "1",
+        capsys, "--testee", fake("hang"), *as_cases(five[:4]), "--timeout", "1",
         "--junit-xml", str(xml),
     )
     assert time.monotonic() - started < 20
     assert status == 1
-    results = [outcome_of(tc) for tc in junit(xml).values()]
+    results = [outcome_of(junit(xml)[n]) for n in five[:4]]
     assert results == [("passed", ""), ("error", "timeout")] * 2
     assert "no response within 1 s; testee killed" in out
 
@@ -154,100 +180,120 @@ def test_hanging_testee_times_out(capsys: pytest.CaptureFixture[str], tmp_path: 
     ],
 )
 def test_bad_frames_are_reported(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, args: tuple[str, ...],
-    message: str,
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, five: list[str], name: str,
+    args: tuple[str, ...], message: str,
 ) -> None:
     xml = tmp_path / "j.xml"
     started = time.monotonic()
     status, out = run(
-        capsys, "--testee", fake(name, *args), "-k", FIVE, "--timeout", "20",
+        capsys, "--testee", fake(name, *args), *as_cases(five), "--timeout", "20",
         "--junit-xml", str(xml),
     )
     assert time.monotonic() - started < 15  # never waits for the announced bytes
     assert status == 1
     # The testee is restarted after the fault; it fails its 2nd request again.
-    results = [outcome_of(tc) for tc in junit(xml).values()]
+    results = [outcome_of(junit(xml)[n]) for n in five]
     assert results == [("passed", ""), ("error", "protocol")] * 2 + [("passed", "")]
     assert message in out
 
 
-def test_unsolicited_frames_never_stop_the_run(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out = run(capsys, "--testee", fake("garbage", "--mode", "unsolicited"), "-k", FIVE)
+def test_unsolicited_frames_never_stop_the_run(
+    capsys: pytest.CaptureFixture[str], five: list[str]
+) -> None:
+    status, out = run(capsys, "--testee", fake("garbage", "--mode", "unsolicited"), *as_cases(five))
     assert status == 1
     assert "FAIL: 5 cases" in out
 
 
-def test_unusable_testees_fail_every_case(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out = run(capsys, "--testee", fake("wrong_version"), "-k", FIVE)
+def test_unusable_testees_fail_every_case(
+    capsys: pytest.CaptureFixture[str], five: list[str]
+) -> None:
+    status, out = run(capsys, "--testee", fake("wrong_version"), *as_cases(five))
     assert status == 1
-    assert out.count("[required; startup]") + out.count("[recommended; startup]") == 5
+    assert len(re.findall(r"^FAIL \S+  \[\w+; startup\]$", out, re.MULTILINE)) == 5
     assert "the testee speaks protocol version 99, the runner 1" in out
-    status, out = run(capsys, "--testee", "/nonexistent/testee --flag", "-k", FIVE)
+    status, out = run(capsys, "--testee", "/nonexistent/testee --flag", *as_cases(five))
     assert status == 1
     assert "FAIL: 5 cases" in out and "gave up after 3 failed starts in a row" in out
+
+
+def _count(out: str, title: str) -> int:
+    match = re.search(rf"^  {re.escape(title)} +(\d+)$", out, re.MULTILINE)
+    assert match, out
+    return int(match.group(1))
 
 
 def test_tiers(capsys: pytest.CaptureFixture[str]) -> None:
     status, out = run(capsys, "--testee", fake("reencode"), "-k", "scopes-*")
     assert status == 0, out
-    assert "25 identical after parse + deterministic re-serialize" in out
+    assert _count(out, "identical after parse + deterministic re-serialize") > 0
+    assert _count(out, "semantically equal") == 0
     status, out = run(capsys, "--testee", fake("reencode"), "-k", "scopes-*",
                       "--require-tier", "bytes")
-    assert status == 1 and "tier-reserialized" in out
+    assert status == 1 and "; tier-reserialized]" in out
+    assert "identical only after parse + deterministic re-serialize (bytes differ" in out
     status, out = run(capsys, "--testee", fake("reverse_nodes"), "-k", "scopes-*")
     assert status == 0, out
-    assert "24 semantically equal" in out
+    assert _count(out, "semantically equal") > 0
     status, out = run(capsys, "--testee", fake("reverse_nodes"), "-k", "scopes-*",
                       "--require-tier", "reserialized")
-    assert status == 1 and "[required; tier-semantic]" in out
-    assert "as written: graph_def.node[0].name: 'outside' vs 's_2'" in out
+    assert status == 1 and "; tier-semantic]" in out
+    assert re.search(r"semantically equal only; as written: graph_def\.node\[0\]\.name: ", out)
 
 
-def test_unsupported_features_are_skipped(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out = run(capsys, "--testee", fake("skip_text"), "-k", FIVE)
+def test_unsupported_features_are_skipped(
+    capsys: pytest.CaptureFixture[str], cases: list[CorpusCase]
+) -> None:
+    # skip_text declares neither "text" nor "debug", and skips cases with an export_scope.
+    chosen = runner.select_cases(cases, patterns=["scopes-*"])
+    status, out = run(capsys, "--testee", fake("skip_text"), "-k", "scopes-*")
     assert status == 0, out
-    assert "the testee does not support debug, text" in out
-    assert "1 passed (1 identical bytes), 0 failed, 4 skipped" in out
+    undeclared = [c for c in chosen if {"text", "debug"} & set(c.features)]
+    assert undeclared and "the testee does not support debug" in out
+    assert f", {len(chosen) - _count(out, 'identical bytes')} skipped" in out
 
 
 # -- failure lists -----------------------------------------------------------------------
-def test_failure_list_semantics(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_failure_list_semantics(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, five: list[str]
+) -> None:
     flist = tmp_path / "failures.txt"
     testee = fake("flip_byte")
+    chosen = as_cases(five)
     # Written by --update-failure-list: then the same run passes.
-    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist),
+    status, out = run(capsys, "--testee", testee, *chosen, "--failure-list", str(flist),
                       "--update-failure-list")
     assert status == 0 and "5 entries (5 added" in out
     entries = parse_failure_list(flist.read_text())
-    assert entries["scopes-default"] == "files"
-    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist))
+    assert sorted(entries) == five and "files" in entries[five[3]].split("+")
+    status, out = run(capsys, "--testee", testee, *chosen, "--failure-list", str(flist))
     assert status == 0, out
     assert "5 failed as expected" in out
     # An unlisted failure fails the run.
     reduced = dict(entries)
-    del reduced["scopes-default"]
+    del reduced[five[3]]
     flist.write_text(format_failure_list(reduced))
-    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist))
-    assert status == 1 and "FAIL scopes-default" in out
+    status, out = run(capsys, "--testee", testee, *chosen, "--failure-list", str(flist))
+    assert status == 1 and f"FAIL {five[3]}  [" in out
     # A listed failure that passes fails the run.
-    status, out = run(capsys, "-k", FIVE, "--failure-list", str(flist))
-    assert status == 1 and "XPASS scopes-debug" in out
+    status, out = run(capsys, *chosen, "--failure-list", str(flist))
+    assert status == 1 and f"XPASS {five[0]}  [" in out
     assert "but passed: remove it from the failure list" in out
     # A listed failure failing for another reason fails the run; '*' accepts any reason.
-    flist.write_text(format_failure_list({**entries, "scopes-default": "error-message"}))
-    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist))
-    assert status == 1 and "WRONG REASON scopes-default" in out
-    assert "listed as failing with error-message, but failed with files" in out
-    flist.write_text(format_failure_list({**entries, "scopes-default": "*"}))
-    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist))
+    flist.write_text(format_failure_list({**entries, five[3]: "error-message"}))
+    status, out = run(capsys, "--testee", testee, *chosen, "--failure-list", str(flist))
+    assert status == 1 and f"WRONG REASON {five[3]}  [" in out
+    assert f"listed as failing with error-message, but failed with {entries[five[3]]}" in out
+    flist.write_text(format_failure_list({**entries, five[3]: "*"}))
+    status, out = run(capsys, "--testee", testee, *chosen, "--failure-list", str(flist))
     assert status == 0, out
     # An entry naming no case fails the run (the list cannot rot).
     flist.write_text(format_failure_list({**entries, "no-such-case": "files"}))
-    status, out = run(capsys, "--testee", testee, "-k", FIVE, "--failure-list", str(flist))
+    status, out = run(capsys, "--testee", testee, *chosen, "--failure-list", str(flist))
     assert status == 1 and "STALE failure-list entry: no-such-case" in out
     # A malformed list is a usage error.
-    flist.write_text("scopes-default\n")
-    assert runner.main(["-k", FIVE, "--failure-list", str(flist)]) == 2
+    flist.write_text(f"{five[0]}\n")
+    assert runner.main([*chosen, "--failure-list", str(flist)]) == 2
 
 
 def test_failure_list_format() -> None:
@@ -266,15 +312,16 @@ def test_failure_list_format() -> None:
 
 
 # -- selection, --list -------------------------------------------------------------------
-def test_list_and_selection(capsys: pytest.CaptureFixture[str], cases: list[CorpusCase]) -> None:
+def test_list_and_selection(
+    capsys: pytest.CaptureFixture[str], cases: list[CorpusCase], five: list[str]
+) -> None:
     # --list runs nothing: not even an unstartable testee.
     status, out = run(capsys, "--list", "--testee", "/nonexistent")
     assert status == 0
     assert out.splitlines() == [c.name for c in cases]
-    status, out = run(capsys, "--list", "-k", FIVE)
+    status, out = run(capsys, "--list", "-k", PATTERN)
     assert out.splitlines() == [
-        "scopes-debug", "scopes-debug_overwrites_meta", "scopes-debug_text_scope",
-        "scopes-default", "scopes-double_extension",
+        c.name for c in cases if c.name.startswith("scopes-d")
     ]
     status, out = run(capsys, "--list", "-k", "default", "--level", "recommended")
     names = out.splitlines()
@@ -288,20 +335,20 @@ def test_list_and_selection(capsys: pytest.CaptureFixture[str], cases: list[Corp
         any(r.startswith("10.4.") for r in by_name[n].rules) and "text" in by_name[n].features
         for n in names
     )
-    status, out = run(capsys, "--list", "--case", "scopes-default", "--case", "scopes-debug")
-    assert out.splitlines() == ["scopes-debug", "scopes-default"]
+    status, out = run(capsys, "--list", *as_cases(five[::-1]))
+    assert out.splitlines() == five
 
 
-def test_console_script_and_module() -> None:
+def test_console_script_and_module(five: list[str]) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "conformance", "--list", "-k", FIVE],
+        [sys.executable, "-m", "conformance", "--list", "-k", PATTERN],
         capture_output=True, text=True, check=False, cwd=REPO,
     )
-    assert proc.returncode == 0 and len(proc.stdout.split()) == 5
+    assert proc.returncode == 0 and len(proc.stdout.split()) >= 5
     script = Path(sys.executable).parent / "metagraph-conformance"
     if script.exists():
         proc = subprocess.run(
-            [str(script), "--case", "scopes-default"], capture_output=True, text=True, check=False
+            [str(script), "--case", five[0]], capture_output=True, text=True, check=False
         )
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "PASS: 1 cases" in proc.stdout
@@ -357,36 +404,45 @@ def test_plugin_adds_nothing_without_its_option(tmp_path: Path) -> None:
     assert "--metagraph-testee" in proc.stdout
 
 
-def test_plugin_collects_and_runs_cases(tmp_path: Path) -> None:
+def test_plugin_collects_and_runs_cases(tmp_path: Path, cases: list[CorpusCase]) -> None:
     proc = pytest_run(tmp_path, "--metagraph-testee", "refimpl", "--collect-only", "-q")
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("metagraph-conformance::")]
-    assert len(lines) == len(corpus.load_corpus()) + 1  # + the hypothesis property
-    assert "metagraph-conformance::scopes-default" in lines
+    assert lines == [f"metagraph-conformance::{c.name}" for c in cases] + [
+        "metagraph-conformance::hypothesis-refimpl-oracle"
+    ]
+    matching = [c for c in cases if "scopes-d" in c.name.lower()]
     proc = pytest_run(
         tmp_path, "--metagraph-testee", "refimpl", "-k", "scopes-d or hypothesis",
         "--metagraph-hypothesis", "5", "-v", "--strict-markers",
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "6 passed" in proc.stdout
+    assert f"{len(matching) + 1} passed" in proc.stdout
+    text = next(c for c in cases if "text" in c.features and c.level == CorpusCase.RECOMMENDED
+                and any(r.startswith("10.4.") for r in c.rules))
     proc = pytest_run(
         tmp_path, "--metagraph-testee", "refimpl", "--collect-only", "-q",
         "-m", "metagraph_rule_10_4 and metagraph_level_recommended and metagraph_feature_text",
     )
     assert proc.returncode == 0, proc.stdout
-    assert "metagraph-conformance::scopes-debug_text_scope" in proc.stdout
+    assert f"metagraph-conformance::{text.name}" in proc.stdout
 
 
-def test_plugin_reports_failures_and_honours_the_failure_list(tmp_path: Path) -> None:
-    testee = fake("flip_byte")
+def test_plugin_reports_failures_and_honours_the_failure_list(
+    tmp_path: Path, cases: list[CorpusCase]
+) -> None:
+    matching = [c.name for c in cases if "scopes-d" in c.name.lower()]
+    with_files = [c.name for c in cases if c.name in matching and c.expected.files]
+    assert len(with_files) >= 2
+    xfail, wrong = with_files[0], with_files[1]
     flist = tmp_path / "failures.txt"
-    flist.write_text("scopes-debug files\nscopes-default error-message\n")
+    flist.write_text(f"{xfail} files\n{wrong} error-message\n")
     proc = pytest_run(
-        tmp_path, "--metagraph-testee", testee, "-k", FIVE.rstrip("*"), "-n", "2",
+        tmp_path, "--metagraph-testee", fake("flip_byte"), "-k", "scopes-d", "-n", "2",
         "--metagraph-failure-list", str(flist), "--metagraph-hypothesis", "0", "-rA",
     )
     assert proc.returncode == 1, proc.stdout
-    assert "XFAIL metagraph-conformance::scopes-debug" in proc.stdout
+    assert f"XFAIL metagraph-conformance::{xfail}" in proc.stdout
     assert "listed as failing with error-message, but failed with files" in proc.stdout
-    assert "FAILED metagraph-conformance::scopes-double_extension" in proc.stdout
-    assert "graph_def.node['s/e'].input[1]: 'unst:1' vs 'unrt:1'" in proc.stdout
-    assert "4 failed, 1 xfailed" in proc.stdout
+    assert f"FAILED metagraph-conformance::{wrong}" in proc.stdout
+    assert re.search(r"^file \S+: .+ vs .+$", proc.stdout, re.MULTILINE)
+    assert f"{len(with_files) - 1} failed" in proc.stdout and "1 xfailed" in proc.stdout
