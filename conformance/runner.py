@@ -19,6 +19,7 @@ import fnmatch
 import platform
 import shlex
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
@@ -147,39 +148,74 @@ def verdict_for(case: CorpusCase, result: CaseResult, require: str) -> Verdict:
 
 def run_cases(
     cases: Sequence[CorpusCase],
-    testee: TesteeProcess,
+    testee: TesteeProcess | Sequence[TesteeProcess],
     *,
     require: str = "semantic",
     progress: Callable[[int, int, CaseRun], None] | None = None,
 ) -> RunResult:
-    """Runs every case against the testee (its process is started as needed)."""
+    """Runs every case against the testee (its process is started as needed).
+
+    Given several ``TesteeProcess`` objects (``--jobs``), each runs in its own thread and
+    takes the next case as it becomes free; the results keep the order of ``cases``.
+    """
+    testees = [testee] if isinstance(testee, TesteeProcess) else list(testee)
     started = time.monotonic()
     startup_error = ""
     handshake: Handshake | None = None
     try:
-        handshake = testee.ensure_started()
+        handshake = testees[0].ensure_started()
     except StartupError as e:
         startup_error = str(e)
-    runs: list[CaseRun] = []
-    for i, case in enumerate(cases):
-        handshake = testee.handshake or handshake
-        missing = unsupported_features(case, handshake)
-        if missing:
-            verdict = Verdict("skip", reason="the testee does not support " + ", ".join(missing))
-        else:
-            verdict = verdict_for(case, testee.run(request_for(case)), require)
-        run = CaseRun(case, verdict, status=verdict.status)
-        runs.append(run)
-        if progress is not None:
-            progress(i + 1, len(cases), run)
-    handshake = testee.handshake or handshake
-    testee.close()
+    runs: list[CaseRun | None] = [None] * len(cases)
+    lock = threading.Lock()
+    done = 0
+    next_index = iter(range(len(cases)))
+
+    def work(process: TesteeProcess) -> None:
+        nonlocal done, handshake
+        while True:
+            with lock:
+                i = next(next_index, None)
+                known = process.handshake or handshake
+            if i is None:
+                return
+            case = cases[i]
+            missing = unsupported_features(case, known)
+            if missing:
+                reason = "the testee does not support " + ", ".join(missing)
+                verdict = Verdict("skip", reason=reason)
+            else:
+                verdict = verdict_for(case, process.run(request_for(case)), require)
+            run = CaseRun(case, verdict, status=verdict.status)
+            with lock:
+                runs[i] = run
+                done += 1
+                handshake = process.handshake or handshake
+                if progress is not None:
+                    progress(done, len(cases), run)
+
+    if len(testees) == 1:
+        work(testees[0])
+    else:
+        threads = [
+            threading.Thread(target=work, args=(t,), name=f"testee-{n}", daemon=True)
+            for n, t in enumerate(testees)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for t in testees:
+        handshake = t.handshake or handshake
+        t.close()
+    finished = [r for r in runs if r is not None]
+    assert len(finished) == len(cases)
     return RunResult(
-        runs=runs,
+        runs=finished,
         seconds=time.monotonic() - started,
         handshake=handshake,
         startup_error=startup_error,
-        notes=list(testee.notes),
+        notes=[note for t in testees for note in t.notes],
     )
 
 
@@ -507,6 +543,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "refimpl's own testee, python -m refimpl.testee")
     p.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                    help=f"per-case timeout (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("-j", "--jobs", metavar="N", type=int, default=1,
+                   help="run N testee processes in parallel (default 1)")
     p.add_argument("--startup-timeout", metavar="SECONDS", type=float, default=60.0,
                    help="time allowed for the testee to start and answer the Hello (default 60)")
     p.add_argument("--list", action="store_true",
@@ -615,17 +653,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     show = args.progress == "always" or (args.progress == "auto" and err.isatty())
     bar = Progress(err, len(cases)) if show and cases else None
     echo = sys.stderr.buffer if args.testee_stderr else None
-    testee = TesteeProcess(
-        args.testee,
-        timeout=args.timeout,
-        startup_timeout=args.startup_timeout,
-        max_frame_bytes=args.max_frame_bytes,
-        echo_stderr=echo,
-    )
+    testees = [
+        TesteeProcess(
+            args.testee,
+            timeout=args.timeout,
+            startup_timeout=args.startup_timeout,
+            max_frame_bytes=args.max_frame_bytes,
+            echo_stderr=echo,
+        )
+        for _ in range(max(1, args.jobs))
+    ]
     try:
-        result = run_cases(cases, testee, require=args.require_tier, progress=bar)
+        result = run_cases(cases, testees, require=args.require_tier, progress=bar)
     finally:
-        testee.close()
+        for testee in testees:
+            testee.close()
         if bar is not None:
             bar.clear()
     known = None if args.hypothesis else [c.name for c in all_cases]

@@ -140,6 +140,21 @@ def test_flipped_byte_is_caught(
     assert f"replay: python -m conformance --testee {shlex.quote(fake('flip_byte'))} --case " in out
 
 
+def test_parallel_testees_give_the_same_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    reports = []
+    for jobs in ("1", "3"):
+        xml = tmp_path / f"j{jobs}.xml"
+        status, _ = run(capsys, "--testee", fake("crash_third"), "-k", "scopes-*", "-j", jobs,
+                        "--junit-xml", str(xml))
+        assert status == 1
+        reports.append([(name, outcome_of(tc)[0]) for name, tc in junit(xml).items()])
+    # Same cases in the same order; crashes fall on other cases, but every case is reported.
+    assert [n for n, _ in reports[0]] == [n for n, _ in reports[1]]
+    assert all(s in ("passed", "error") for _, s in reports[1])
+
+
 def test_crashing_testee_is_restarted(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, five: list[str]
 ) -> None:
