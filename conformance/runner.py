@@ -307,12 +307,12 @@ _COLUMNS = ("bytes", "reserialized", "semantic", "failed", "expected", "skipped"
 
 def _table(title: str, groups: dict[str, list[CaseRun]], order: Sequence[str]) -> list[str]:
     width = max([len(title)] + [len(g) for g in order])
-    head = f"  {title:<{width}}  {'cases':>6}" + "".join(f"  {c:>12}" for c in _COLUMNS)
+    head = f"  {title:<{width}}  {'cases':>6}" + "".join(f"  {c:>{len(c)}}" for c in _COLUMNS)
     lines = [head]
     for key in order:
         counts = Counter(_bucket(r) for r in groups[key])
         row = f"  {key:<{width}}  {len(groups[key]):>6}"
-        row += "".join(f"  {counts.get(c, 0):>12}" for c in _COLUMNS)
+        row += "".join(f"  {counts.get(c, 0):>{len(c)}}" for c in _COLUMNS)
         lines.append(row)
     return lines
 

@@ -401,6 +401,8 @@ class TesteeProcess:
             return f"{item}; testee killed", "protocol", None
         # End of stream: the testee exited (or closed stdout).
         code = self._exit_code(proc)
+        if code is not None and self._stderr is not None:
+            self._stderr.join(timeout=1.0)  # let it read what the testee wrote last
         tail = self._stderr_tail()
         self.kill()
         status = f"exited with status {code}" if code is not None else "closed its stdout"
