@@ -77,7 +77,10 @@ def run_refimpl(
         if late is not None:
             out.error = (type(late).__name__, str(late))
         final = results[-1].graph if results else result.graph
-        out.unbound_after = [item.str for item in final.get_collection("unbound_inputs")]
+        out.unbound_after = [
+            item.str if item.WhichOneof("kind") == "str" else item.repr
+            for item in final.get_collection("unbound_inputs")
+        ]
     return out, result
 
 
@@ -97,9 +100,19 @@ def tf_outcome(response: dict[str, Any]) -> Outcome:
         returned=response.get("returned"),
         error=response.get("error"),
         warnings=list(response.get("warnings", [])),
-        unbound_after=list(response.get("unbound_after", [])),
+        unbound_after=_unbound_after(response),
         meta_info_def_after=response.get("meta_info_def_after"),
     )
+
+
+def _unbound_after(response: dict[str, Any]) -> list[str]:
+    """TF's unbound_inputs collection after the export: str items as such, others by repr."""
+    from conformance.corpus import _str_or_repr
+
+    reprs = response.get("unbound_after_repr")
+    if reprs is None:
+        return list(response.get("unbound_after", []))
+    return [_str_or_repr(r) for r in reprs]
 
 
 def first_difference(a: Message, b: Message, path: str = "") -> str | None:

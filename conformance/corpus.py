@@ -404,7 +404,9 @@ def run_case(case: CorpusCase) -> Outcome:
     complete = [r for r in results if r.error_after_files is None]
     if complete:
         final = complete[-1].graph
-        out.unbound_inputs_after.extend(item.str for item in final.get_collection("unbound_inputs"))
+        out.unbound_inputs_after.extend(
+            _unbound_item(item) for item in final.get_collection("unbound_inputs")
+        )
     return out
 
 

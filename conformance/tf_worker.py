@@ -156,8 +156,8 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
                     os.chdir(cwd)
             unbound = g.get_collection("unbound_inputs")
             response["unbound_after"] = [str(x) for x in unbound]
-            if "program" in request:  # exact for items of any type (str() is lossy)
-                response["unbound_after_repr"] = [repr(x) for x in unbound]
+            # Exact for items of any type (str() is lossy).
+            response["unbound_after_repr"] = [repr(x) for x in unbound]
     except Exception as e:  # noqa: BLE001
         import traceback
 
