@@ -454,9 +454,14 @@ class ExportRequest(_message.Message):
     SNAPSHOT_FIELD_NUMBER: _builtins.int
     ARGUMENTS_FIELD_NUMBER: _builtins.int
     THEN_FIELD_NUMBER: _builtins.int
+    PROGRAM_FIELD_NUMBER: _builtins.int
     case_name: _builtins.str
     snapshot: _builtins.bytes
     """A serialized metagraph_ref.GraphSnapshot."""
+    program: _builtins.str
+    """How the graph was built (CorpusCase.program), for testees that rebuild it
+    themselves instead of reading the snapshot (e.g. another TF release).
+    """
     @_builtins.property
     def arguments(self) -> Global___ExportArguments: ...
     @_builtins.property
@@ -468,10 +473,11 @@ class ExportRequest(_message.Message):
         snapshot: _builtins.bytes = ...,
         arguments: Global___ExportArguments | None = ...,
         then: _abc.Iterable[Global___ExportArguments] | None = ...,
+        program: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "case_name", b"case_name", "snapshot", b"snapshot", "then", b"then"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "case_name", b"case_name", "program", b"program", "snapshot", b"snapshot", "then", b"then"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -483,8 +489,11 @@ class ExportResponse(_message.Message):
 
     DESCRIPTOR: _descriptor.Descriptor
 
+    CASE_NAME_FIELD_NUMBER: _builtins.int
     OUTCOME_FIELD_NUMBER: _builtins.int
     SKIPPED_FIELD_NUMBER: _builtins.int
+    case_name: _builtins.str
+    """The request's case_name, echoed (lets the runner detect stray responses)."""
     skipped: _builtins.str
     """The testee does not handle this case; the reason."""
     @_builtins.property
@@ -496,12 +505,13 @@ class ExportResponse(_message.Message):
     def __init__(
         self,
         *,
+        case_name: _builtins.str = ...,
         outcome: Global___Outcome | None = ...,
         skipped: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["outcome", b"outcome", "result", b"result", "skipped", b"skipped"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["outcome", b"outcome", "result", b"result", "skipped", b"skipped"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_name", b"case_name", "outcome", b"outcome", "result", b"result", "skipped", b"skipped"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_result: _TypeAlias = _typing.Literal["outcome", "skipped"]  # noqa: Y015
     _WhichOneofArgType_result: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
