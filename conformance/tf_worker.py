@@ -76,9 +76,9 @@ def _build_program(
     """Builds ``request["program"]``; returns the request's arguments, fitted to the graph.
 
     The interpreter's trace goes to ``response["program_trace"]``. A saver reference
-    ``{"saver": i}`` is taken modulo the number of savers in the "savers" collection (it is
-    dropped when there is none); the fitted arguments go to ``response["args"]``, and the
-    client must give refimpl those.
+    ``{"saver": i}`` is taken modulo the number of savers that have a SaverDef in the
+    "savers" collection (it is dropped when there is none); the fitted arguments go to
+    ``response["args"]``, and the client must give refimpl those.
     """
     from conformance import programs
 
@@ -87,7 +87,7 @@ def _build_program(
     spec = args.get("saver_def")
     if isinstance(spec, dict) and "saver" in spec:
         items = graph.get_collection("savers")
-        savers = [i for i, x in enumerate(items) if hasattr(x, "saver_def")]
+        savers = [i for i, x in enumerate(items) if getattr(x, "saver_def", None) is not None]
         if savers:
             args["saver_def"] = {"saver": savers[spec["saver"] % len(savers)]}
         else:
