@@ -184,7 +184,13 @@ def variable_to_proto(v: snap.VariableItem, export_scope: str | None) -> Variabl
                 var_offset=v.slice_var_offset,
                 var_shape=v.slice_var_shape,
             )
-        d.save_slice_info_def.MergeFrom(info)  # type: ignore[arg-type]  # None fails as in TF
+        if info is None:  # TF merges None, which protobuf rejects naming TF's own class
+            raise TypeError(
+                "Parameter to MergeFrom() must be instance of same class: expected "
+                "<class 'tensorflow.core.framework.variable_pb2.SaveSliceInfoDef'> "
+                "got <class 'NoneType'>."
+            )
+        d.save_slice_info_def.MergeFrom(info)
     return d
 
 
@@ -333,9 +339,13 @@ def registered_to_proto(
 # -- values handed to protobuf as TF hands them ---------------------------------------
 
 
-def _opaque_value(type_name: str) -> object:
-    """An object whose Python type name is ``type_name`` (for protobuf's error messages)."""
-    return type(type_name, (), {})()
+def _opaque_value(type_name: str, repr_text: str) -> object:
+    """A stand-in with the item's Python type name and repr (protobuf's errors quote both)."""
+
+    def _repr(self: object) -> str:
+        return repr_text
+
+    return type(type_name, (), {"__repr__": _repr, "__str__": _repr})()
 
 
 def python_value(item: CollectionItem, target: str) -> object:
@@ -365,7 +375,7 @@ def python_value(item: CollectionItem, target: str) -> object:
             return item.numpy.float
         if which == "bool" and target == "float_list":
             return float(item.numpy.bool)
-    return _opaque_value(item.type_name)
+    return _opaque_value(item.type_name, item.repr)
 
 
 def _as_bytes(item: CollectionItem) -> bytes:
