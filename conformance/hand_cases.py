@@ -128,6 +128,13 @@ EXTRA: dict[str, dict[str, dict[str, Any]]] = {
                 'attr { key: "frame_name" value { s: "other" } } }'
             },
         },
+        "scope_is_a_regex": {
+            "export_scope": "a+",
+            "graph_def": {
+                "text": 'node { name: "a+/x" op: "NoOp" } node { name: "aa/y" op: "NoOp" } '
+                'node { name: "a+/z" op: "NoOp" input: "^a+/x" }'
+            },
+        },
         "call_without_f": {
             "graph_def": {
                 "text": 'node { name: "p" op: "PartitionedCall" } node { name: "u" op: "NoSuchOp" }'
