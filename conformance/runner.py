@@ -118,9 +118,14 @@ class RunResult:
 
 
 def request_for(case: CorpusCase) -> ExportRequest:
-    """The ``ExportRequest`` of a case."""
+    """The ``ExportRequest`` of a case (``program``: how TF built the graph, for testees
+    that rebuild it, such as ``conformance.tf_testee``)."""
     return ExportRequest(
-        case_name=case.name, snapshot=case.snapshot, arguments=case.arguments, then=case.then
+        case_name=case.name,
+        snapshot=case.snapshot,
+        arguments=case.arguments,
+        then=case.then,
+        program=case.program,
     )
 
 

@@ -8,9 +8,10 @@ crash the runner or stop the run:
 - a testee that exits (crashes) while handling a case: the case fails with kind
   ``"crash"`` (exit status and the tail of its stderr); the next case restarts it;
 - a testee that does not answer in time: killed, the case fails with kind ``"timeout"``;
-- a frame that is truncated or announces more than the size limit, or a payload that is
-  not an ``ExportResponse``: the testee is killed (its stream can no longer be trusted),
-  the case fails with kind ``"protocol"``;
+- a frame that is truncated or announces more than the size limit, a payload that is
+  not an ``ExportResponse``, or a response echoing another case's name
+  (``ExportResponse.case_name``; an empty one is accepted): the testee is killed (its
+  stream can no longer be trusted), the case fails with kind ``"protocol"``;
 - a testee that cannot be started or fails the handshake: the case fails with kind
   ``"startup"``; after ``MAX_STARTUP_FAILURES`` consecutive failures the testee is given
   up and every later case fails at once with that reason (so a broken command does not
@@ -465,5 +466,16 @@ class TesteeProcess:
         if response.WhichOneof("result") is None:
             return CaseResult(
                 None, "protocol", "the ExportResponse has neither an outcome nor skipped", seconds
+            )
+        if response.case_name and response.case_name != request.case_name:
+            # An answer to another request: the stream is out of step.
+            self.kill()
+            self.restarts_after_fault += 1
+            return CaseResult(
+                None,
+                "protocol",
+                f"the response echoes case name {response.case_name!r}, not "
+                f"{request.case_name!r}; testee killed",
+                seconds,
             )
         return CaseResult(response, None, "", seconds)

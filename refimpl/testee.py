@@ -2,9 +2,9 @@
 
 Speaks the testee protocol (docs/conformance-protocol.md) over stdin/stdout: the runner
 sends a ``Hello``, this answers with a ``Handshake``, then each ``ExportRequest`` gets an
-``ExportResponse``, until the runner closes stdin. Each message is one frame: a 4-byte
-little-endian length and the serialized message (``metagraph_ref`` messages of
-``protos/refimpl/pb/conformance.proto``).
+``ExportResponse`` (echoing its case name), until the runner closes stdin. Each message
+is one frame: a 4-byte little-endian length and the serialized message (``metagraph_ref``
+messages of ``protos/refimpl/pb/conformance.proto``).
 
 Every request runs in a fresh, empty temporary working directory: refimpl really writes
 the files there (``refimpl.export.export_scoped_meta_graph``), and the response carries
@@ -205,7 +205,7 @@ def run_exports(graph: Snapshot, exports: list[dict[str, Any]]) -> Outcome:
 
 def handle(request: ExportRequest) -> ExportResponse:
     """The response to one request: the exports run in a fresh temporary directory."""
-    response = ExportResponse()
+    response = ExportResponse(case_name=request.case_name)
     try:
         graph = _load(hashlib.sha256(request.snapshot).hexdigest(), request.snapshot)
         exports = [keyword_arguments(request.arguments)]

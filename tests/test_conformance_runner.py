@@ -212,6 +212,30 @@ def test_bad_frames_are_reported(
     assert message in out
 
 
+def test_echoed_case_names_are_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, five: list[str]
+) -> None:
+    xml = tmp_path / "j.xml"
+    status, out = run(
+        capsys, "--testee", fake("wrong_case_name"), *as_cases(five), "--junit-xml", str(xml)
+    )
+    assert status == 1
+    results = [outcome_of(junit(xml)[n]) for n in five]
+    assert results == [("passed", ""), ("error", "protocol")] * 2 + [("passed", "")]
+    assert f"echoes case name '{five[1]}-other', not '{five[1]}'" in out
+    # An empty echo is accepted (testees written before the field existed).
+    status, out = run(capsys, "--testee", fake("wrong_case_name", "--empty"), *as_cases(five))
+    assert status == 0, out
+
+
+def test_requests_carry_the_program(cases: list[CorpusCase]) -> None:
+    for case in cases[:50]:
+        request = runner.request_for(case)
+        assert request.program == case.program and request.program.startswith(
+            ("builder:", "program:")
+        )
+
+
 def test_unsolicited_frames_never_stop_the_run(
     capsys: pytest.CaptureFixture[str], five: list[str]
 ) -> None:
@@ -397,6 +421,7 @@ def test_refimpl_testee_writes_only_frames(cases: list[CorpusCase]) -> None:
     assert handshake.protocol_version == 1 and handshake.target_tensorflow_version == "2.21.0"
     response = ExportResponse.FromString(read_frame(out) or b"")
     assert read_frame(out) is None
+    assert response.case_name == warned.name
     assert not corpus.case_differences(warned, response.outcome)
     assert list(response.outcome.warnings) == list(warned.expected.warnings)
 
