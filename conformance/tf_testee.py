@@ -1,0 +1,576 @@
+"""An installed TensorFlow as a conformance testee: ``python -m conformance.tf_testee``.
+
+The implementation under test is TensorFlow itself, whatever release is installed (written
+for 2.12 and later; run with 2.16, 2.19, 2.20 and 2.21, docs/tf-releases.md): for each
+``ExportRequest`` this testee rebuilds the case's graph from ``request.program``
+(``"builder:<name>"``, a builder of ``conformance.graphs``, or ``"program:<json>"``, a
+graph program run by ``conformance.programs.run_program``) in a fresh ``tf.Graph()``,
+then calls ``tf.compat.v1.train.export_meta_graph(graph=g, **kwargs)`` in a fresh
+temporary working directory, and answers with what TF did: the files, the returned
+``MetaGraphDef``, the error (type name and message), the warnings logged on the
+``tensorflow`` logger during the exports, the graph's ``unbound_inputs`` collection
+afterwards (a str item as itself, any other by its ``repr``) and the caller's stamped
+``meta_info_def``. The ``then`` exports run on the same graph (file ``then<i>.meta``
+unless they name one) and stop at the first error. The snapshot in the request is not
+the graph exported: the graph is TF's own, rebuilt.
+
+Run with the runner in the project's environment and the testee in another one::
+
+    python -m conformance --testee "/tmp/tf220/bin/python -m conformance.tf_testee" -j 2
+
+(the other environment needs this repository importable, e.g. ``pip install -e . --no-deps``,
+and a ``protobuf`` that its TensorFlow accepts). docs/tf-releases.md has the results.
+
+**Arguments.** ``PyValue`` arguments become Python values; a ``ProtoValue`` is parsed
+with TensorFlow's own classes (``tf.compat.v1.MetaGraphDef.MetaInfoDef``,
+``tf.compat.v1.GraphDef``, ``tf.compat.v1.train.SaverDef``). Arguments that referred to
+TF objects when the corpus was recorded (the ``saver_def`` of the i-th saver, the
+graph's ``as_graph_def()``) arrive as serialized messages already: the messages TF 2.21
+produced then.
+
+**Rebuilding like the recording process did.** The corpus was recorded by long-lived
+worker processes (``conformance.tf_worker``) that built many graphs one after the
+other, so some names in a graph depend on the process's history, not on the program.
+This testee reproduces that state from the request's snapshot, and takes nothing else
+from it (``--no-align`` turns this off):
+
+- *the process-wide uid counter* (``ops.uid()``): it numbers tf.function names
+  (``__inference_f_123``), control-flow v2 branch and body functions, tf.data functions.
+  The testee replaces ``ops.uid`` by a counter of its own and starts it, for each build,
+  where the recording process's counter must have been: the number in the first function
+  name recorded in the snapshot, minus how many uids this TF release consumes before
+  naming that function (learnt by building the program once with the counter at 0, then
+  cached per program);
+- *the py_func token counter*: ``tf.compat.v1.py_func`` registers its Python function
+  under a process-wide token (``pyfunc_<n>``, node attribute ``token``); the counter
+  starts at the smallest token recorded in the snapshot;
+- *random UUIDs*: ``tf.lookup.StaticHashTable`` names its resource
+  ``hash_table_<uuid4>``; the testee hands out the UUIDs recorded in the snapshot's nodes,
+  in order;
+- *memory addresses*: default ``repr``s of collection items (``<... object at 0x7f..>``)
+  appear in TF's errors, warnings and ``unbound_inputs``; the corpus replaces each
+  address by a stable one (``0x1``, ``0x2``, ... in order of first appearance in the
+  graph's collections, ``scripts/generate_corpus.py``), and so does the testee;
+- *hash order*: the recording workers ran with ``PYTHONHASHSEED=0`` (TF adds a variable
+  to its collections by iterating a set); the testee re-executes itself with it.
+
+What stays different, even with TensorFlow 2.21 itself: the debug files (``.debug``)
+record the Python stack of each node's creation, which starts in this module instead of
+``conformance/tf_worker.py`` (and, for another release, runs through its own TF sources
+at other paths and lines).
+
+**Imports.** TensorFlow, ``conformance.graphs``, ``conformance.programs`` and the
+protocol messages (``refimpl.pb.conformance_pb2``, ``refimpl.pb.snapshot_pb2``, which
+define no ``tensorflow.*`` message, so they live beside TF's own protos); never
+``refimpl.pb.tensorflow``. When the protobuf runtime is older than those generated
+modules (older TF releases pin an older protobuf), the message classes are built from
+the descriptors embedded in them instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import gc
+import importlib
+import importlib.util
+import json
+import logging
+import os
+import re
+import shutil
+import struct
+import sys
+import tempfile
+import types
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+PROTOCOL_VERSION = 1
+_HEADER = struct.Struct("<I")
+_MAX_FRAME_BYTES = 1 << 31
+_HASH_SEED = "0"
+_NUMBERED = re.compile(r"^(.*)_(\d+)$")
+_PYFUNC = re.compile(rb"pyfunc_(\d+)")
+_UUID = re.compile(rb"hash_table_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
+#: A uid-derived suffix is small when the counter starts at 0; a larger one is something
+#: else (e.g. a legacy Defun's hash that happens to be all digits).
+_MAX_UID_OFFSET = 10**6
+
+
+# -- protocol messages -------------------------------------------------------------------
+def load_messages(module: str) -> Any:
+    """A generated ``_pb2`` module, or, if this protobuf runtime refuses it (older than the
+    generator), a namespace of message classes built from the descriptor embedded in it."""
+    try:
+        return importlib.import_module(module)
+    except Exception:  # noqa: BLE001 - VersionError, or ImportError of runtime_version
+        return embedded_messages(module)
+
+
+def embedded_messages(module: str) -> types.SimpleNamespace:
+    """The message classes of a generated ``_pb2`` module, built (in a private descriptor
+    pool) from the serialized descriptor in its source, without running it."""
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ImportError(f"cannot find {module}")
+    serialized: bytes | None = None
+    for node in ast.walk(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "AddSerializedFile"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, bytes)
+        ):
+            serialized = node.args[0].value
+    if serialized is None:
+        raise ImportError(f"no serialized descriptor in {spec.origin}")
+    proto = descriptor_pb2.FileDescriptorProto.FromString(serialized)
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(proto)
+    get_class = getattr(message_factory, "GetMessageClass", None)
+    if get_class is None:  # protobuf < 4.22
+        get_class = getattr(message_factory.MessageFactory(pool), "GetPrototype")  # noqa: B009
+    namespace = types.SimpleNamespace()
+    for message in proto.message_type:
+        descriptor = pool.FindMessageTypeByName(f"{proto.package}.{message.name}")
+        setattr(namespace, message.name, get_class(descriptor))
+    return namespace
+
+
+# -- framing -----------------------------------------------------------------------------
+class ProtocolError(Exception):
+    """The runner broke the protocol (a truncated or oversized frame)."""
+
+
+def _read_exactly(stream: BinaryIO, n: int) -> bytes:
+    chunks: list[bytes] = []
+    while n > 0:
+        chunk = stream.read(n)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    """The next frame's payload; None at end of stream between frames."""
+    header = _read_exactly(stream, _HEADER.size)
+    if not header:
+        return None
+    if len(header) < _HEADER.size:
+        raise ProtocolError("truncated frame header")
+    (size,) = _HEADER.unpack(header)
+    if size > _MAX_FRAME_BYTES:
+        raise ProtocolError(f"oversized frame ({size} bytes)")
+    payload = _read_exactly(stream, size)
+    if len(payload) < size:
+        raise ProtocolError(f"truncated frame: {len(payload)} of {size} bytes")
+    return payload
+
+
+def write_frame(stream: BinaryIO, message: Any) -> None:
+    """Writes ``message`` as one frame and flushes."""
+    payload = message.SerializeToString(deterministic=True)
+    stream.write(_HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+# -- arguments ---------------------------------------------------------------------------
+def proto_classes(tf: Any) -> dict[str, Any]:
+    """TensorFlow's own classes of the ``ProtoValue`` types."""
+    return {
+        "tensorflow.MetaGraphDef.MetaInfoDef": tf.compat.v1.MetaGraphDef.MetaInfoDef,
+        "tensorflow.GraphDef": tf.compat.v1.GraphDef,
+        "tensorflow.SaverDef": tf.compat.v1.train.SaverDef,
+    }
+
+
+def py_value(value: Any, classes: dict[str, Any]) -> Any:
+    """The Python value of a ``PyValue``; a ``ProtoValue`` becomes TF's message class."""
+    kind = value.WhichOneof("kind")
+    if kind == "none":
+        return None
+    if kind in ("bool_value", "float_value", "str_value", "bytes_value"):
+        return getattr(value, kind)
+    if kind == "int_value":
+        return int(value.int_value)
+    if kind == "list_value":
+        return [py_value(item, classes) for item in value.list_value.items]
+    if kind == "empty_dict":
+        return {}
+    if kind == "proto_value":
+        cls = classes.get(value.proto_value.type)
+        if cls is None:
+            raise ValueError(f"unknown ProtoValue type {value.proto_value.type!r}")
+        return cls.FromString(value.proto_value.value)
+    raise ValueError("PyValue without a value")
+
+
+def keyword_arguments(arguments: Any, classes: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of one export, in sorted key order (the protocol's order)."""
+    return {name: py_value(arguments.kwargs[name], classes) for name in sorted(arguments.kwargs)}
+
+
+# -- rebuilding the graph ----------------------------------------------------------------
+class SkipCase(Exception):
+    """The case cannot be run here (no program, or the graph cannot be rebuilt)."""
+
+
+_DUPLICATE = "Attempting to add a duplicate function"
+
+
+class _Collision(Exception):
+    """A build met a function of an earlier graph under the same name."""
+
+
+class _Uids:
+    """A replacement of ``ops.uid``: a counter the testee can set."""
+
+    def __init__(self) -> None:
+        self.next = 0
+
+    def __call__(self) -> int:
+        value = self.next
+        self.next += 1
+        return value
+
+
+class _RecordedUuids:
+    """A stand-in of the ``uuid`` module that hands out recorded UUIDs first."""
+
+    def __init__(self, recorded: list[str]) -> None:
+        self.recorded = list(recorded)
+        self.UUID = uuid.UUID
+
+    def uuid4(self) -> uuid.UUID:
+        if self.recorded:
+            return uuid.UUID(self.recorded.pop(0))
+        return uuid.uuid4()
+
+
+class Rebuilder:
+    """Builds case graphs in this process, in the recording process's state (see above)."""
+
+    def __init__(self, tf: Any, *, align: bool = True) -> None:
+        from tensorflow.python.framework import ops
+        from tensorflow.python.ops import lookup_ops, script_ops
+
+        self.tf = tf
+        self.align = align
+        self.uids = _Uids()
+        self._ops = ops
+        self._lookup_ops = lookup_ops
+        self._script_ops = script_ops
+        if align:
+            ops.uid = self.uids
+        #: program -> [(name without its number, uid offset)] of its functions, counter at 0.
+        self._offsets: dict[str, list[tuple[str, int]]] = {}
+        self._snapshot_cls: Any = None
+
+    def _snapshot(self, data: bytes) -> Any:
+        if self._snapshot_cls is None:
+            self._snapshot_cls = load_messages("refimpl.pb.snapshot_pb2").GraphSnapshot
+        return self._snapshot_cls.FromString(data)
+
+    def _build_once(self, program: str, uuids: list[str], pyfunc: int | None = None) -> Any:
+        from conformance import graphs, programs
+
+        tf = self.tf
+        registry: Any = getattr(self._script_ops, "_py_funcs", None)
+        if pyfunc is not None and hasattr(registry, "_unique_id"):
+            registry._unique_id = pyfunc
+        g = tf.Graph()
+        patch = contextlib.nullcontext() if not uuids else _patched(
+            self._lookup_ops, "uuid", _RecordedUuids(uuids)
+        )
+        with patch, g.as_default():
+            if program.startswith("builder:"):
+                name = program.removeprefix("builder:")
+                if name not in graphs.BUILDERS:
+                    raise SkipCase(f"unknown graph builder {name!r}")
+                try:
+                    graphs.BUILDERS[name](tf)
+                except Exception as e:  # noqa: BLE001 - this release cannot build it
+                    if _DUPLICATE in str(e):
+                        raise _Collision() from None
+                    raise SkipCase(
+                        f"graph not rebuilt by TensorFlow {tf.version.VERSION}: "
+                        f"{type(e).__name__}: {_short(str(e))}"
+                    ) from None
+            elif program.startswith("program:"):
+                trace = programs.run_program(tf, json.loads(program.removeprefix("program:")))
+                if any(_DUPLICATE in line for line in trace):
+                    raise _Collision()
+            else:
+                raise SkipCase(
+                    "the request carries no program to rebuild the graph from"
+                    if not program
+                    else f"unknown program kind {program.split(':', 1)[0]!r}"
+                )
+        return g
+
+    def _build(self, program: str, uuids: list[str], pyfunc: int | None = None) -> Any:
+        start = self.uids.next
+        try:
+            return self._build_once(program, uuids, pyfunc)
+        except _Collision:
+            # A function of an earlier case's graph, not yet garbage-collected, is still
+            # registered process-wide under a name this build reuses (the uid counter
+            # went back): collect it, build again.
+            gc.collect()
+            self.uids.next = start
+            return self._build_once(program, uuids, pyfunc)
+
+    def build(self, program: str, snapshot: bytes) -> Any:
+        """The graph of ``program``, rebuilt (a new ``tf.Graph``)."""
+        if not self.align or not snapshot:
+            return self._build(program, [])
+        snap = self._snapshot(snapshot)
+        nodes = [op.node_def for op in snap.operations]
+        nodes += [f.definition for f in snap.functions]
+        uuids = list(dict.fromkeys(m.decode() for n in nodes for m in _UUID.findall(n)))
+        tokens = [int(m) for n in nodes for m in _PYFUNC.findall(n)]
+        pyfunc = min(tokens) if tokens else None
+        expected = [f.name for f in snap.functions]
+        self.uids.next = 0
+        if expected and program not in self._offsets:
+            g = self._build(program, uuids, pyfunc)
+            self._offsets[program] = _numbered(_function_names(g))
+            if _function_names(g) == expected:
+                return g
+            del g
+        self.uids.next = _counter_start(expected, self._offsets.get(program, []))
+        return self._build(program, uuids, pyfunc)
+
+
+def _function_names(g: Any) -> list[str]:
+    """The graph's functions, in definition order (as the snapshot lists them)."""
+    return [str(name) for name in getattr(g, "_functions", {})]
+
+
+def _numbered(names: list[str]) -> list[tuple[str, int]]:
+    out = []
+    for name in names:
+        m = _NUMBERED.match(name)
+        if m and int(m.group(2)) < _MAX_UID_OFFSET:
+            out.append((m.group(1), int(m.group(2))))
+    return out
+
+
+def _counter_start(expected: list[str], offsets: list[tuple[str, int]]) -> int:
+    """Where to start the uid counter so that the functions get the recorded numbers."""
+    recorded = [(m.group(1), int(m.group(2))) for n in expected if (m := _NUMBERED.match(n))]
+    for prefix, offset in offsets:
+        for name, number in recorded:
+            if name == prefix:
+                return number - offset
+    return 0
+
+
+@contextlib.contextmanager
+def _patched(module: Any, name: str, value: Any) -> Iterator[None]:
+    old = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, old)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# -- one request -------------------------------------------------------------------------
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())
+
+
+def address_map(g: Any) -> dict[str, str]:
+    """Memory address in a collection ``repr`` -> the corpus's stable one (``0x1``, ...),
+    in order of first appearance: each collection's key, then its items."""
+    mapping: dict[str, str] = {}
+    for key in list(g.collections):
+        texts = [] if isinstance(key, (str, bytes)) else [repr(key)]
+        texts += [repr(x) for x in g.get_collection(key)]
+        for text in texts:
+            for m in _ADDRESS.finditer(text):
+                mapping.setdefault(m.group(0), f" at 0x{len(mapping) + 1:x}>")
+    return mapping
+
+
+def _files(root: str) -> list[tuple[str, bytes]]:
+    found: list[tuple[str, str]] = []
+    for directory, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                found.append((os.path.relpath(path, root).replace(os.sep, "/"), path))
+    out = []
+    for rel, path in sorted(found):
+        with open(path, "rb") as f:
+            out.append((rel, f.read()))
+    return out
+
+
+class TFTestee:
+    """Answers requests with the installed TensorFlow."""
+
+    def __init__(self, *, align: bool = True) -> None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import tensorflow as tf
+
+        self.tf = tf
+        self.pb = load_messages("refimpl.pb.conformance_pb2")
+        self.classes = proto_classes(tf)
+        self.rebuilder = Rebuilder(tf, align=align)
+        self.align = align
+
+    def handshake(self) -> Any:
+        """Protocol 1, every feature, the installed TF as the version targeted."""
+        version = self.tf.version.VERSION
+        return self.pb.Handshake(
+            protocol_version=PROTOCOL_VERSION,
+            implementation=f"TensorFlow {version} (tf.compat.v1.train.export_meta_graph; "
+            "graphs rebuilt from the case programs)",
+            target_tensorflow_version=version,
+            features=["*"],
+        )
+
+    def handle(self, request: Any) -> Any:
+        """The response to one request."""
+        response = self.pb.ExportResponse(case_name=request.case_name)
+        try:
+            exports = [keyword_arguments(request.arguments, self.classes)]
+            for i, more in enumerate(request.then):
+                kwargs = keyword_arguments(more, self.classes)
+                kwargs.setdefault("filename", f"then{i}.meta")
+                exports.append(kwargs)
+            g = self.rebuilder.build(request.program, request.snapshot)
+        except SkipCase as e:
+            response.skipped = str(e)
+            return response
+        except ValueError as e:
+            response.skipped = f"cannot read the request: {e}"
+            return response
+        workdir = tempfile.mkdtemp(prefix="tf-testee-")
+        previous = os.getcwd()
+        try:
+            os.chdir(workdir)
+            try:
+                outcome = self.run_exports(g, exports)
+            finally:
+                os.chdir(previous)
+            for path, content in _files(workdir):
+                outcome.files[path] = content
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        response.outcome.CopyFrom(outcome)
+        return response
+
+    def run_exports(self, g: Any, exports: list[dict[str, Any]]) -> Any:
+        """Runs the exports of ``g`` in the current directory; the outcome without files."""
+        tf = self.tf
+        out = self.pb.Outcome()
+        addresses = address_map(g) if self.align else {}
+
+        def stable(text: str) -> str:
+            return _ADDRESS.sub(lambda m: addresses.get(m.group(0), m.group(0)), text)
+
+        warnings: list[str] = []
+        handler = _ListHandler(warnings)
+        logger = logging.getLogger("tensorflow")
+        returned: Any = None
+        error: Exception | None = None
+        with g.as_default():
+            logger.addHandler(handler)
+            try:
+                for i, kwargs in enumerate(exports):
+                    result = tf.compat.v1.train.export_meta_graph(graph=g, **kwargs)
+                    if i == 0:
+                        returned = result
+            except Exception as e:  # noqa: BLE001 - every exception is part of the outcome
+                error = e
+            finally:
+                logger.removeHandler(handler)
+        if error is not None:
+            out.error.type = type(error).__name__
+            out.error.message = stable(str(error))
+        else:
+            if returned is not None:
+                out.returned_meta_graph_def = returned.SerializeToString(deterministic=True)
+            info: Any = exports[0].get("meta_info_def")
+            if hasattr(info, "SerializeToString"):
+                out.meta_info_def_after = info.SerializeToString(deterministic=True)
+        out.warnings.extend(stable(w) for w in warnings)
+        for item in g.get_collection("unbound_inputs"):
+            out.unbound_inputs_after.append(item if isinstance(item, str) else stable(repr(item)))
+        return out
+
+
+def serve(testee: TFTestee, inp: BinaryIO, out: BinaryIO) -> None:
+    """The protocol loop: Hello -> Handshake, then requests until end of input."""
+    data = read_frame(inp)
+    if data is None:
+        return
+    testee.pb.Hello.FromString(data)
+    write_frame(out, testee.handshake())
+    while (data := read_frame(inp)) is not None:
+        write_frame(out, testee.handle(testee.pb.ExportRequest.FromString(data)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the testee on stdin/stdout; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m conformance.tf_testee",
+        description="The installed TensorFlow as a conformance testee "
+        "(docs/conformance-protocol.md): graphs rebuilt from the case programs, exported "
+        "with tf.compat.v1.train.export_meta_graph.",
+    )
+    parser.add_argument(
+        "--no-align", action="store_true",
+        help="do not reproduce the recording process's uid counter, table UUIDs and "
+        "addresses from the request's snapshot",
+    )
+    args = parser.parse_args(argv)
+    if os.environ.get("PYTHONHASHSEED") != _HASH_SEED:
+        # Collection order depends on set iteration: record it as the corpus workers did.
+        env = dict(os.environ, PYTHONHASHSEED=_HASH_SEED)
+        command = [sys.executable, "-m", "conformance.tf_testee", *(argv or sys.argv[1:])]
+        os.execve(sys.executable, command, env)
+    # Frames go to a private copy of stdout; anything else printed lands on stderr.
+    sys.stdout.flush()
+    frames = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        serve(TFTestee(align=not args.no_align), sys.stdin.buffer, frames)
+    except ProtocolError as e:
+        print(f"conformance.tf_testee: protocol error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            frames.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
