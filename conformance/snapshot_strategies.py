@@ -15,9 +15,9 @@ Public API, for users who have no TensorFlow (and for other implementations' tes
   insertion order and may spell output 0 as ``x:0``. Nodes get devices, ``_class``
   colocation attrs, output shapes (unknown rank, partial, scalar, full), tracebacks from
   a small frame pool; the graph gets collections holding items of many kinds (str,
-  bytes, int, bool, float, NumPy scalars, operations, tensors, variables that refer to
-  drawn variable nodes, savers whose ``SaverDef`` refers to drawn save/restore ops,
-  opaque objects), TF 2.21's environment (version strings, the 11 ``to_proto`` keys),
+  bytes, int, bool, float, NumPy scalars, ``Any`` messages, operations, tensors,
+  variables that refer to drawn variable nodes, savers whose ``SaverDef`` refers to
+  drawn save/restore ops, opaque objects), TF 2.21's environment (version strings, the 11 ``to_proto`` keys),
   ``graph_def_versions`` (producer 2474), the name counter, and the OpDef of every
   op used.
 
@@ -465,6 +465,12 @@ def _item(draw: st.DrawFn, kind: str, nodes: Sequence[_Node]) -> snap.Collection
         item.numpy.dtype = "int64"
         item.numpy.int = "3"
         return item
+    if kind == "any":
+        payload = VersionDef(producer=draw(st.integers(0, PRODUCER)))
+        item = snap.CollectionItem(type_name="Any", repr="<Any>")
+        item.any.type_url = "type.googleapis.com/tensorflow.VersionDef"
+        item.any.value = payload.SerializeToString(deterministic=True)
+        return item
     if kind == "opaque":
         obj = draw(
             st.sampled_from(
@@ -480,7 +486,18 @@ def _item(draw: st.DrawFn, kind: str, nodes: Sequence[_Node]) -> snap.Collection
     return snap.CollectionItem(str=s, type_name="str", repr=repr(s))
 
 
-_ITEM_KINDS = ("str", "bytes", "int", "bool", "float", "numpy", "operation", "tensor", "opaque")
+_ITEM_KINDS = (
+    "str",
+    "bytes",
+    "int",
+    "bool",
+    "float",
+    "numpy",
+    "any",
+    "operation",
+    "tensor",
+    "opaque",
+)
 
 
 @st.composite
@@ -573,7 +590,7 @@ def _snapshot(draw: st.DrawFn, max_nodes: int) -> bytes:
         for i in range(1, len(parts) + 1):
             key_name = "/".join(parts[:i])
             out.names_in_use[key_name] = out.names_in_use[key_name] + 1 if i == len(parts) else 1
-    out.finalized = draw(st.integers(0, 9)) == 0
+    out.finalized = draw(st.integers(0, 29)) == 0
     return out.SerializeToString(deterministic=True)
 
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from google.protobuf import text_format
+from google.protobuf.message import DecodeError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,7 @@ DOCUMENTED_ERRORS: tuple[type[BaseException], ...] = (
     AssertionError,
     UnboundLocalError,
     re.error,
+    DecodeError,
     OpError,
 )
 
