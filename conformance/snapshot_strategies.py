@@ -17,9 +17,9 @@ Public API, for users who have no TensorFlow (and for other implementations' tes
   a small frame pool; the graph gets collections holding items of many kinds (str,
   bytes, int, bool, float, NumPy scalars, ``Any`` messages, operations, tensors,
   variables that refer to drawn variable nodes, savers whose ``SaverDef`` refers to
-  drawn save/restore ops, opaque objects), TF 2.21's environment (version strings, the 11 ``to_proto`` keys),
-  ``graph_def_versions`` (producer 2474), the name counter, and the OpDef of every
-  op used.
+  drawn save/restore ops, opaque objects), TF 2.21's environment (version strings,
+  the 11 ``to_proto`` keys), ``graph_def_versions`` (producer 2474), the name counter,
+  and the OpDef of every op used.
 
   Functions are not drawn: every snapshot has an empty function library.
 
