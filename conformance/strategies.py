@@ -607,6 +607,13 @@ SAVER_DEF_TEXTS: tuple[str, ...] = (
     'filename_tensor_name: "save/Const:0" save_tensor_name: "x" version: V1',
     "max_to_keep: 7 sharded: true",
 )
+FLAGS: tuple[str, ...] = (
+    "as_text",
+    "clear_devices",
+    "strip_default_attrs",
+    "clear_extraneous_savers",
+    "save_debug_info",
+)
 FILENAMES: tuple[str, ...] = (
     "model.meta",
     "deep/er/model.meta",
@@ -616,9 +623,10 @@ FILENAMES: tuple[str, ...] = (
 )
 
 
-def scope_candidates(program: Sequence[Step]) -> list[str]:
-    """Export scopes for ``program``: scopes and names in it, their prefixes, and misses."""
-    found: set[str] = {"s", "zz"}
+def existing_scopes(program: Sequence[Step]) -> list[str]:
+    """Name scopes and names the program's steps are built under or given (first uses,
+    before TF's uniquification), e.g. ``"s"``, ``"s/inner"``, ``"s/a"``."""
+    found: set[str] = set()
     for step in program:
         path: list[str] = []
         for component in step.get("scope") or []:
@@ -635,10 +643,15 @@ def scope_candidates(program: Sequence[Step]) -> list[str]:
                 found.add(value)
                 if path:
                     found.add("/".join([*path, value]))
+    found.discard("")
+    return sorted(found)
+
+
+def scope_candidates(program: Sequence[Step]) -> list[str]:
+    """Export scopes for ``program``: ``existing_scopes``, their prefixes and variants
+    (``x/``, ``x_1``, ``x[:-1]``), regular expressions, and misses."""
     out: set[str] = set()
-    for name in found:
-        if not name:
-            continue
+    for name in [*existing_scopes(program), "s", "zz"]:
         out.update((name, name[:1], name + "/", name + "_1", name[:-1] or name))
     out.update(("s.", "s|x", "[s]x"))
     return sorted(out)
@@ -660,7 +673,8 @@ def collection_key_candidates(program: Sequence[Step]) -> list[Any]:
 def export_args(program: Sequence[Step]) -> st.SearchStrategy[dict[str, Any]]:
     """Keyword arguments of ``export_meta_graph`` fitted to ``program``.
 
-    Each argument is present or not (absent means TF's default); proto-valued arguments
+    Each argument is present or not (absent means TF's default; the boolean ``FLAGS`` are
+    present only when True, in about half of the cases each); proto-valued arguments
     are worker specs: ``meta_info_def={"text": ...}``, ``saver_def={"saver": i}`` (the
     i-th saver of the "savers" collection, modulo their number) or ``{"text": ...}``,
     ``graph_def={"as_graph_def": add_shapes}``.
@@ -669,23 +683,28 @@ def export_args(program: Sequence[Step]) -> st.SearchStrategy[dict[str, Any]]:
     collection_list = st.lists(
         st.sampled_from([*keys, "unknown", b"unknown_bytes"]), max_size=4
     ) | st.sampled_from(([], "c"))
-    return st.fixed_dictionaries(
+    others = st.fixed_dictionaries(
         {},
         optional={
-            "export_scope": st.sampled_from(scope_candidates(program)) | st.sampled_from(("", 5)),
+            "export_scope": st.one_of(
+                st.sampled_from(existing_scopes(program) or ["s"]),
+                st.sampled_from(existing_scopes(program) or ["s"]),
+                st.sampled_from(scope_candidates(program)),
+                st.sampled_from(("", 5)),
+            ),
             "saver_def": st.builds(lambda i: {"saver": i}, st.integers(0, 2))
             | st.builds(lambda t: {"text": t}, st.sampled_from(SAVER_DEF_TEXTS)),
             "collection_list": collection_list,
             "meta_info_def": st.builds(lambda t: {"text": t}, st.sampled_from(META_INFO_TEXTS)),
             "graph_def": st.builds(lambda b: {"as_graph_def": b}, _bool),
-            "as_text": _bool,
-            "clear_devices": _bool,
-            "strip_default_attrs": _bool,
-            "clear_extraneous_savers": _bool,
-            "save_debug_info": _bool,
             "unbound_inputs_col_name": st.sampled_from((None, "ub", "unbound_inputs")),
         },
     )
+    # Each flag is True in about half of the cases (an absent flag is TF's default, False).
+    flags = st.fixed_dictionaries({flag: _bool for flag in FLAGS}).map(
+        lambda d: {k: True for k, v in d.items() if v}
+    )
+    return st.tuples(others, flags).map(lambda t: {**t[0], **t[1]})
 
 
 @st.composite
