@@ -52,13 +52,15 @@ def _tf_version() -> str | None:
 
 
 def _random_case(cases: list[CorpusCase]) -> str:
-    """A random program with functions (uid-numbered names), without a debug file."""
-    return next(
-        c.name
+    """A random program without a debug file, preferably one with functions (uid names)."""
+    candidates = [
+        c
         for c in cases
-        if {"random", "functions"} <= set(c.features) and "debug" not in c.features
+        if "random" in c.features and "debug" not in c.features
         and not c.expected.HasField("error")
-    )
+    ]
+    with_functions = [c for c in candidates if "functions" in c.features]
+    return (with_functions or candidates)[0].name
 
 
 def _debug_stack_recorded(case: CorpusCase) -> bool:
