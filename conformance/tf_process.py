@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Mapping
 from typing import IO, Any, cast
 
 from conformance.tf_worker import read_frame, write_frame
@@ -18,15 +19,22 @@ def tensorflow_available() -> bool:
 
 
 class TFWorker:
-    """A long-lived ``python -m conformance.tf_worker`` process, restarted if it dies."""
+    """A long-lived ``python -m conformance.tf_worker`` process, restarted if it dies.
 
-    def __init__(self) -> None:
+    ``python`` is the interpreter that has TensorFlow (default: the environment variable
+    ``METAGRAPH_TF_PYTHON``, else this one); ``env`` adds environment variables (for
+    instance ``METAGRAPH_TF_EAGER=0``, see ``conformance.tf_worker``).
+    """
+
+    def __init__(self, python: str | None = None, env: Mapping[str, str] | None = None) -> None:
         self._proc: subprocess.Popen[bytes] | None = None
+        self.python = python or os.environ.get("METAGRAPH_TF_PYTHON") or sys.executable
+        self._env = dict(env or {})
 
     def _start(self) -> subprocess.Popen[bytes]:
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=_repo_path())
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=_repo_path(), **self._env)
         return subprocess.Popen(
-            [sys.executable, "-m", "conformance.tf_worker"],
+            [self.python, "-m", "conformance.tf_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
