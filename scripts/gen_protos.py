@@ -5,7 +5,15 @@ Runs ``python -m grpc_tools.protoc -I protos --python_out=. --mypy_out=.``
 writing ``refimpl/pb/**/*_pb2.py`` and ``*_pb2.pyi``, and makes sure every
 generated package directory under ``refimpl/pb`` has an empty ``__init__.py``;
 generated files whose .proto is gone are removed.
-Needs no TensorFlow.
+Needs no TensorFlow; needs the ``codegen`` extra (exact grpcio-tools and mypy-protobuf).
+
+**Runtime-agnostic code.** protoc stamps each ``_pb2.py`` with its own protobuf version
+and a call ``ValidateProtobufRuntimeVersion(...)`` that refuses any older runtime
+(``VersionError``), and protobuf 7 warns about gencode one major older. refimpl must run
+on every runtime TensorFlow 2.21 accepts (``protobuf>=6.31.1,<8``), so
+``runtime_agnostic`` removes the ``runtime_version`` import and that call, and marks the
+file; nothing else in the generated code needs a newer runtime than 6.31.1
+(``tests/test_protobuf_runtimes.py`` imports every module under 6.31.1 and 7.x).
 
 ``--check`` generates into a temporary directory instead and exits 1, listing
 the files, when the committed generated code is out of sync with protos/.
@@ -16,6 +24,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +35,19 @@ REPO = Path(__file__).resolve().parent.parent
 PROTOS = REPO / "protos"
 PB_PACKAGE = Path("refimpl") / "pb"
 ALWAYS_PACKAGES = (PB_PACKAGE, PB_PACKAGE / "tensorflow")
+
+#: protoc's import of the version check and the check itself (whole lines).
+_VERSION_IMPORT = re.compile(
+    r"^from google\.protobuf import runtime_version as _runtime_version\n", re.MULTILINE
+)
+_VERSION_CHECK = re.compile(
+    r"^_runtime_version\.ValidateProtobufRuntimeVersion\(\n(?:    .*\n)*?\)\n", re.MULTILINE
+)
+#: The line that replaces the check in the generated files.
+AGNOSTIC_MARK = (
+    "# Runtime version check removed by scripts/gen_protos.py: "
+    "runs on protobuf>=6.31.1,<8.\n"
+)
 
 
 def proto_files() -> list[str]:
@@ -64,6 +86,10 @@ def generate(out: Path) -> list[Path]:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"protoc failed with exit code {done.returncode}")
     generated = sorted(p.relative_to(out) for p in out.rglob("*_pb2.py*"))
+    for path in generated:
+        if path.suffix == ".py":
+            target = out / path
+            target.write_text(runtime_agnostic(target.read_text(encoding="utf-8")), "utf-8")
     packages = set(ALWAYS_PACKAGES)
     for path in generated:
         parent = path.parent
@@ -76,6 +102,19 @@ def generate(out: Path) -> list[Path]:
         init.touch()
         generated.append(package / "__init__.py")
     return sorted(generated)
+
+
+def runtime_agnostic(source: str) -> str:
+    """protoc's Python output without its protobuf runtime version check (module docstring).
+
+    Raises ``ValueError`` unless the source has exactly one such import and one such call:
+    if protoc's output changes shape, the post-processing must be revisited.
+    """
+    source, imports = _VERSION_IMPORT.subn("", source)
+    source, checks = _VERSION_CHECK.subn(AGNOSTIC_MARK, source)
+    if imports != 1 or checks != 1:
+        raise ValueError(f"unexpected protoc output: {imports} version imports, {checks} checks")
+    return source
 
 
 def committed_generated() -> set[Path]:
