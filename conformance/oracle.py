@@ -28,8 +28,15 @@ _TYPE_NAME_RE = re.compile(r"^'(.*)' object has no attribute ")
 
 
 def capture(graph: Any) -> bytes:
-    """Returns the serialized snapshot (``metagraph_ref.GraphSnapshot``) of ``graph``."""
-    return _Capture(graph).build().SerializeToString(deterministic=True)
+    """Returns the serialized snapshot (``metagraph_ref.GraphSnapshot``) of ``graph``.
+
+    The graph is read as ``export_meta_graph`` reads it in the graph's own context
+    (spec.md 1.10): capture enters ``graph.as_default()`` itself, so the caller's
+    context (eager or not, another graph's, another thread) changes nothing, and no
+    read leaves a trace that a later export of the graph would see.
+    """
+    with graph.as_default():
+        return _Capture(graph).build().SerializeToString(deterministic=True)
 
 
 def _type_name(x: object) -> str:

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Mapping
 from typing import IO, Any, cast
 
+from conformance.capture_conditions import DEFAULT, worker_env
 from conformance.tf_worker import read_frame, write_frame
 
 
@@ -74,3 +75,31 @@ def _repo_path() -> str:
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     existing = os.environ.get("PYTHONPATH")
     return here if not existing else here + os.pathsep + existing
+
+
+class TFWorkers:
+    """TF workers for every capture condition: one per eager mode, started on demand.
+
+    ``run`` sends a request to the worker whose process fits the request's capture
+    condition (``conformance.capture_conditions``; eager execution disabled at start-up
+    for ``graph_mode``).
+    """
+
+    def __init__(self, python: str | None = None) -> None:
+        self.python = python
+        self._workers: dict[tuple[tuple[str, str], ...], TFWorker] = {}
+
+    def run(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Sends one request to the fitting worker; returns TF's response."""
+        env = worker_env(request.get("capture", DEFAULT))
+        key = tuple(sorted(env.items()))
+        worker = self._workers.get(key)
+        if worker is None:
+            worker = self._workers[key] = TFWorker(self.python, env)
+        return worker.run(request)
+
+    def close(self) -> None:
+        """Stops every worker."""
+        for worker in self._workers.values():
+            worker.close()
+        self._workers.clear()

@@ -96,12 +96,41 @@ def _build_program(
     return args
 
 
+def neutral_exports(tf: Any, graph: Any) -> list[bytes]:
+    """TF's exports of ``graph`` that change nothing in it: default path and a rebuild path.
+
+    Compared before and after a capture, they show whether the capture left a trace that
+    TF's own export would see.
+    """
+    from google.protobuf import text_format
+
+    out = []
+    with graph.as_default():
+        for kwargs in ({}, {"clear_devices": True, "unbound_inputs_col_name": None}):
+            try:
+                mgd = tf.compat.v1.train.export_meta_graph(graph=graph, **kwargs)
+            except Exception as e:  # noqa: BLE001  (some graphs cannot be exported)
+                out += [repr(e).encode()] * 2  # in place of both forms
+                continue
+            out.append(mgd.SerializeToString(deterministic=True))
+            out.append(text_format.MessageToString(mgd).encode())
+    return out
+
+
 def handle(request: dict[str, Any]) -> dict[str, Any]:
-    """Builds, captures and exports one case; never raises."""
+    """Builds, captures and exports one case; never raises.
+
+    The request may name the capture condition (``"capture"``, one of
+    ``conformance.capture_conditions.CONDITIONS``; the graph is built and exported in its
+    own context whatever the condition), and ask (``"check_neutral"``) for TF's neutral
+    exports of the graph before and after the capture (``neutral_exports``), and for
+    more captures of the same graph under other conditions (``"also_capture"``, a list;
+    the response maps each to its snapshot).
+    """
     import tensorflow as tf
 
     from conformance import graphs
-    from conformance.oracle import capture
+    from conformance.capture_conditions import DEFAULT, capture_under
 
     response: dict[str, Any] = {"tf_version": tf.version.VERSION}
     handler = _Capture()
@@ -118,7 +147,18 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             for name in ("meta_info_def", "saver_def", "graph_def"):
                 if hasattr(args.get(name), "SerializeToString"):
                     response[name] = args[name].SerializeToString()
-            response["snapshot"] = capture(g)
+        condition = request.get("capture", DEFAULT)
+        response["capture"] = condition
+        if request.get("check_neutral"):
+            response["exports_before_capture"] = neutral_exports(tf, g)
+        response["snapshot"] = capture_under(tf, g, condition)
+        if request.get("check_neutral"):
+            response["exports_after_capture"] = neutral_exports(tf, g)
+        if "also_capture" in request:
+            response["snapshots_by_condition"] = {
+                c: capture_under(tf, g, c) for c in request["also_capture"]
+            }
+        with g.as_default():
             with tempfile.TemporaryDirectory() as tmp:
                 cwd = os.getcwd()
                 os.chdir(tmp)
@@ -171,6 +211,10 @@ def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # keep stray prints out of the protocol
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if os.environ.get("METAGRAPH_TF_EAGER") == "0":  # conformance.capture_conditions.EAGER_OFF
+        import tensorflow as tf
+
+        tf.compat.v1.disable_eager_execution()
     while True:
         frame = read_frame(stdin)
         if frame is None:
