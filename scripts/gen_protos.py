@@ -85,7 +85,7 @@ def generate(out: Path) -> list[Path]:
     if done.returncode != 0:  # mypy-protobuf's "Writing mypy to ..." noise is dropped otherwise
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"protoc failed with exit code {done.returncode}")
-    generated = sorted(p.relative_to(out) for p in out.rglob("*_pb2.py*"))
+    generated = sorted(p.relative_to(out) for p in (out / PB_PACKAGE).rglob("*_pb2.py*"))
     for path in generated:
         if path.suffix == ".py":
             target = out / path

@@ -311,6 +311,7 @@ class CorpusCase(_message.Message):
     LEVEL_FIELD_NUMBER: _builtins.int
     UNORDERED_INNER_MAPS_FIELD_NUMBER: _builtins.int
     SNAPSHOT_SHA256_FIELD_NUMBER: _builtins.int
+    CAPTURE_CONDITION_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """Unique, stable, usable as a test id: [a-z0-9_.-]+."""
     snapshot: _builtins.bytes
@@ -329,6 +330,11 @@ class CorpusCase(_message.Message):
     snapshot_sha256: _builtins.str
     """When snapshot is empty: the lowercase hex SHA-256 of the snapshot, stored
     in the corpus as snapshots/<sha256>.snapshot (cases share snapshots).
+    """
+    capture_condition: _builtins.str
+    """The condition under which the graph was captured (spec.md 1.10; one of
+    conformance/capture_conditions.py CONDITIONS, e.g. "in_context",
+    "eager_outside", "graph_mode"). TF always exported in the graph's context.
     """
     @_builtins.property
     def arguments(self) -> Global___ExportArguments: ...
@@ -365,10 +371,11 @@ class CorpusCase(_message.Message):
         level: Global___CorpusCase.Level.ValueType = ...,
         unordered_inner_maps: _builtins.bool = ...,
         snapshot_sha256: _builtins.str = ...,
+        capture_condition: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "expected", b"expected"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "expected", b"expected", "features", b"features", "level", b"level", "name", b"name", "program", b"program", "rules", b"rules", "snapshot", b"snapshot", "snapshot_sha256", b"snapshot_sha256", "tensorflow_version", b"tensorflow_version", "then", b"then", "unordered_inner_maps", b"unordered_inner_maps"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "capture_condition", b"capture_condition", "expected", b"expected", "features", b"features", "level", b"level", "name", b"name", "program", b"program", "rules", b"rules", "snapshot", b"snapshot", "snapshot_sha256", b"snapshot_sha256", "tensorflow_version", b"tensorflow_version", "then", b"then", "unordered_inner_maps", b"unordered_inner_maps"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
