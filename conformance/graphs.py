@@ -562,3 +562,34 @@ def g_empty_variables_collection(tf: Any) -> None:
 def g_empty_saver(tf: Any) -> None:
     tf.constant(1.0, name="c")
     tf.compat.v1.add_to_collection("savers", tf.compat.v1.train.Saver(allow_empty=True))
+
+
+@builder
+def g_scoped_input_and_defuns(tf: Any) -> None:
+    """Queues in name scopes and Defuns, as v1 scripts build them (spec.md 1.10)."""
+    from tensorflow.python.framework import function
+
+    v1 = tf.compat.v1
+    with tf.name_scope("input"):
+        q = v1.FIFOQueue(10, [tf.float32], shapes=[[]], name="fifo")
+        enq = q.enqueue([tf.constant(1.0)])
+        v1.train.add_queue_runner(v1.train.QueueRunner(q, [enq]))
+        x = q.dequeue()
+    batch = v1.train.shuffle_batch([x], batch_size=2, capacity=10, min_after_dequeue=2, seed=1)
+
+    @function.Defun(tf.float32, tf.float32)
+    def triple_grad(a: Any, dy: Any) -> Any:
+        return dy * 3.0
+
+    @function.Defun(tf.float32, grad_func=triple_grad)
+    def triple(a: Any) -> Any:
+        return a * 3.0
+
+    @function.Defun(tf.float32)
+    def plus_one(a: Any) -> Any:
+        return a + 1.0
+
+    with tf.name_scope("s"):
+        w = v1.Variable(1.0, name="w")
+        tf.multiply(plus_one(triple(batch)), w, name="y")
+    v1.train.Saver()

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from conformance.capture_conditions import CONDITIONS, DEFAULT
 from conformance.graphs import BUILDERS
 
 ARGUMENT_SETS: dict[str, dict[str, Any]] = {
@@ -144,6 +145,26 @@ EXTRA: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+# Capture conditions (spec.md 1.10): these graphs, captured under every condition but the
+# default one, with these argument sets; named ``<graph>-<argument set>-capture_<condition>``.
+CAPTURE_GRAPHS = (
+    "scoped_input_and_defuns",
+    "defun",
+    "input_pipeline",
+    "lookup_and_dataset",
+    "training",
+    "cond_v1",
+    "functions",
+)
+CAPTURE_ARGUMENT_SETS = (
+    "default",
+    "scope_s",
+    "clear_devices",
+    "clear_extraneous_savers",
+    "debug_text_scope",
+)
+
+
 def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     """Every hand case, in a fixed order: ``(name, request)`` for ``TFWorker.run``.
 
@@ -151,7 +172,9 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     arguments, without ``then``), ``filename`` and ``then`` (a list of argument
     dicts for later exports of the same graph). For each graph: the common
     argument sets (``ARGUMENT_SETS``, then the graph's ``EXTRA`` sets, which may
-    override a common one), then the file-name sets (``FILENAMES``).
+    override a common one), then the file-name sets (``FILENAMES``). Then the capture
+    cases: ``CAPTURE_GRAPHS`` x ``CAPTURE_ARGUMENT_SETS`` under each capture condition
+    but the default one (the request's ``capture``; the others are captured in context).
     """
     for graph in BUILDERS:
         sets = dict(ARGUMENT_SETS)
@@ -160,6 +183,14 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"{graph}-{args_name}", _request(graph, args, "model.meta")
         for args_name, (filename, args) in FILENAMES.items():
             yield f"{graph}-{args_name}", _request(graph, args, filename)
+    for condition in CONDITIONS:
+        if condition == DEFAULT:
+            continue
+        for graph in CAPTURE_GRAPHS:
+            for args_name in CAPTURE_ARGUMENT_SETS:
+                request = _request(graph, ARGUMENT_SETS[args_name], "model.meta")
+                request["capture"] = condition
+                yield f"{graph}-{args_name}-capture_{condition}", request
 
 
 def _request(graph: str, args: dict[str, Any], filename: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from typing import Any, TypedDict
 from hypothesis import strategies as st
 
 from conformance import programs as P
+from conformance.capture_conditions import CONDITIONS
 
 Step = P.Step
 Program = P.Program
@@ -50,6 +51,8 @@ class Case(TypedDict):
     program: Program
     args: dict[str, Any]
     filename: str
+    #: The capture condition (``conformance.capture_conditions.CONDITIONS``).
+    capture: str
 
 
 # ---------------------------------------------------------------------------------------
@@ -712,9 +715,11 @@ def _cases(draw: st.DrawFn, max_steps: int) -> Case:
     program = draw(programs(max_steps))
     args = draw(export_args(program))
     filename = draw(st.sampled_from(FILENAMES) | st.just("model.meta"))
-    return Case(program=program, args=args, filename=filename)
+    capture = draw(st.sampled_from(sorted(CONDITIONS)))
+    return Case(program=program, args=args, filename=filename, capture=capture)
 
 
 def cases(max_steps: int = 32) -> st.SearchStrategy[Case]:
-    """Random export cases: a program, arguments fitted to it, and a file name."""
+    """Random export cases: a program, arguments fitted to it, a file name, and the
+    condition under which the graph is captured (spec.md 1.10)."""
     return _cases(max_steps)

@@ -139,7 +139,7 @@ from conformance.corpus import (  # noqa: E402
     to_arguments,
 )
 from conformance.hand_cases import hand_cases  # noqa: E402
-from conformance.tf_process import TFWorker  # noqa: E402
+from conformance.tf_process import TFWorkers  # noqa: E402
 from refimpl.pb.conformance_pb2 import CorpusCase, Outcome  # noqa: E402
 from refimpl.pb.snapshot_pb2 import CollectionItem, GraphSnapshot, PyObject  # noqa: E402
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef  # noqa: E402
@@ -647,7 +647,10 @@ def pending_random_cases(count: int, seed: int) -> list[Pending]:
     )
     @given(strategies.cases())
     def draw(case: Any) -> None:
-        key = _json({"program": case["program"], "args": case["args"], "f": case["filename"]})
+        key = _json(
+            {"program": case["program"], "args": case["args"], "f": case["filename"],
+             "capture": case["capture"]}
+        )
         if len(drawn) < count and key not in seen:
             seen.add(key)
             drawn.append(case)
@@ -658,7 +661,8 @@ def pending_random_cases(count: int, seed: int) -> list[Pending]:
         program = _json(case["program"])
         digest = hashlib.sha256(
             _json(
-                {"program": case["program"], "args": case["args"], "f": case["filename"]}
+                {"program": case["program"], "args": case["args"], "f": case["filename"],
+                 "capture": case["capture"]}
             ).encode()
         ).hexdigest()
         request = {
@@ -666,6 +670,7 @@ def pending_random_cases(count: int, seed: int) -> list[Pending]:
             "args": case["args"],
             "filename": case["filename"],
             "then": [],
+            "capture": case["capture"],
         }
         out.append(Pending(f"random-{digest[:16]}", request, f"program:{program}", True))
     return out
@@ -690,8 +695,8 @@ def groups_of(pending: Sequence[Pending]) -> list[list[Pending]]:
 
 
 def run_group(group: Sequence[Pending]) -> list[tuple[Pending, dict[str, Any]]]:
-    """Asks a fresh TF worker about each case of ``group``, in order."""
-    worker = TFWorker()
+    """Asks fresh TF workers (one per eager mode) about each case of ``group``, in order."""
+    worker = TFWorkers()
     try:
         return [(p, worker.run(p.request)) for p in group]
     finally:
@@ -781,6 +786,7 @@ def build_case(p: Pending, response: Mapping[str, Any]) -> CorpusCase:
     case.expected.CopyFrom(outcome_from_response(response))
     case.snapshot = normalize_addresses(response["snapshot"], case.expected)
     case.tensorflow_version = response["tf_version"]
+    case.capture_condition = response["capture"]
     case.unordered_inner_maps = _unordered(case.expected)
     kwargs = from_arguments(case.arguments)
     then = [from_arguments(t) for t in case.then]

@@ -17,7 +17,7 @@ import pytest
 
 from conformance.compare import differences, run_refimpl, tf_outcome
 from conformance.hand_cases import hand_cases
-from conformance.tf_process import TFWorker, tensorflow_available
+from conformance.tf_process import TFWorkers, tensorflow_available
 
 pytestmark = [
     pytest.mark.tf,
@@ -26,8 +26,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def worker() -> Iterator[TFWorker]:
-    w = TFWorker()
+def worker() -> Iterator[TFWorkers]:
+    w = TFWorkers()
     yield w
     w.close()
 
@@ -35,7 +35,7 @@ def worker() -> Iterator[TFWorker]:
 @pytest.mark.parametrize(
     "request_", [pytest.param(request, id=name) for name, request in hand_cases()]
 )
-def test_refimpl_export_equals_tensorflow(worker: TFWorker, request_: dict[str, Any]) -> None:
+def test_refimpl_export_equals_tensorflow(worker: TFWorkers, request_: dict[str, Any]) -> None:
     response = worker.run(request_)
     assert "worker_error" not in response, response["worker_error"]
     actual, _ = run_refimpl(request_, response)

@@ -32,7 +32,7 @@ from conformance.compare import (
 )
 from conformance.programs import describe
 from conformance.strategies import Case, cases
-from conformance.tf_process import TFWorker, tensorflow_available
+from conformance.tf_process import TFWorkers, tensorflow_available
 
 pytestmark = [
     pytest.mark.tf,
@@ -108,24 +108,30 @@ KNOWN_HARNESS_GAPS: list[tuple[str, Explains]] = []
 
 
 @pytest.fixture(scope="module")
-def worker() -> Iterator[TFWorker]:
-    w = TFWorker()
+def worker() -> Iterator[TFWorkers]:
+    w = TFWorkers()
     yield w
     w.close()
 
 
-def check_case(worker: TFWorker, case: Case) -> None:
-    """Runs one case with TF and refimpl; fails with the program, arguments and diffs."""
+def check_case(worker: TFWorkers, case: Case) -> None:
+    """Runs one case with TF and refimpl; fails with the program, arguments and diffs.
+
+    The graph is captured under the case's condition (spec.md 1.10), and TF's neutral
+    exports before and after the capture must be equal (the capture left no trace).
+    """
     request: dict[str, Any] = {
         "program": case["program"],
         "args": case["args"],
         "filename": case["filename"],
+        "capture": case["capture"],
+        "check_neutral": True,
     }
     response = worker.run(request)
     trace = response.get("program_trace")
     report = (
         f"program:\n{describe(case['program'], trace)}\n"
-        f"args: {case['args']!r}\nfilename: {case['filename']!r}"
+        f"args: {case['args']!r}\nfilename: {case['filename']!r}\ncapture: {case['capture']}"
     )
     if "worker_error" in response:
         for name, explains in KNOWN_HARNESS_GAPS:
@@ -133,6 +139,9 @@ def check_case(worker: TFWorker, case: Case) -> None:
                 event(f"known harness gap: {name}")
                 return
     assert "worker_error" not in response, f"{report}\nworker error:\n{response['worker_error']}"
+    assert response["exports_before_capture"] == response["exports_after_capture"], (
+        f"{report}\nTF's exports of the graph changed after the capture"
+    )
     request["args"] = response["args"]  # saver references fitted to the graph
     try:
         actual, _ = run_refimpl(request, response)
@@ -174,7 +183,7 @@ def _shard_seed(shard: int) -> int:
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
-def test_refimpl_equals_tensorflow_on_random_programs(worker: TFWorker, shard: int) -> None:
+def test_refimpl_equals_tensorflow_on_random_programs(worker: TFWorkers, shard: int) -> None:
     total = settings().max_examples  # the loaded profile's
     examples = math.ceil(total / SHARDS)
     print(f"shard {shard}: {examples} examples, seed {_shard_seed(shard)}")
