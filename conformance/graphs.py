@@ -593,3 +593,64 @@ def g_scoped_input_and_defuns(tf: Any) -> None:
         w = v1.Variable(1.0, name="w")
         tf.multiply(plus_one(triple(batch)), w, name="y")
     v1.train.Saver()
+
+
+def _saveables(tf: Any, *items: Callable[[Any, Any, Any], Any], key: str = "variables") -> None:
+    """A variable ``v`` and a constant ``c``, then ``items`` added to ``key`` (spec.md 7.5)."""
+    v1 = tf.compat.v1
+    c = tf.constant(1.0, name="c")
+    v = v1.Variable(1.0, name="v")
+    for item in items:
+        v1.add_to_collection(key, item(tf, c, v))
+
+
+@builder
+def g_saveables_tensor(tf: Any) -> None:
+    _saveables(tf, lambda tf, c, v: c)
+
+
+@builder
+def g_saveables_operation(tf: Any) -> None:
+    _saveables(tf, lambda tf, c, v: c.op)
+
+
+@builder
+def g_saveables_duplicate_variable(tf: Any) -> None:
+    _saveables(tf, lambda tf, c, v: v)
+
+
+@builder
+def g_saveables_variable_read(tf: Any) -> None:
+    _saveables(tf, lambda tf, c, v: v.value(), key="saveable_objects")
+
+
+@builder
+def g_saveables_dict(tf: Any) -> None:
+    _saveables(tf, lambda tf, c, v: {"b": v.handle, "a": [c.op]}, key="saveable_objects")
+
+
+@builder
+def g_saveables_not_convertible(tf: Any) -> None:
+    _saveables(
+        tf,
+        lambda tf, c, v: tf.compat.v1.train.QueueRunner(
+            tf.compat.v1.FIFOQueue(2, tf.float32, name="q"), [tf.no_op(name="n")]
+        ),
+        key="saveable_objects",
+    )
+
+
+@builder
+def g_saveables_mixed_name_types(tf: Any) -> None:
+    from conformance.programs import NamedNone
+
+    _saveables(tf, lambda tf, c, v: NamedNone(), key="saveable_objects")
+
+
+@builder
+def g_saveables_slices_and_plain(tf: Any) -> None:
+    v1 = tf.compat.v1
+    parts = v1.get_variable("p", [4, 2], partitioner=v1.fixed_size_partitioner(2))
+    v1.add_to_collection("saveable_objects", parts)
+    v1.add_to_collection("saveable_objects", tf.lookup.experimental.MutableHashTable(
+        tf.string, tf.int64, default_value=-1, name="table"))

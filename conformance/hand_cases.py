@@ -71,6 +71,16 @@ FILENAMES: dict[str, tuple[str, dict[str, Any]]] = {
     "double_extension": ("a.tar.gz", {"save_debug_info": True}),
 }
 
+# The default Saver that clear_extraneous_savers builds (spec.md 7.5): "savers" exported
+# with no saver_def, with and without a scope that leaves the saveables out of rule 3.5.
+SAVER_BUILDS: dict[str, dict[str, Any]] = {
+    "scope_ces_savers": {
+        "export_scope": "nothing_here",
+        "clear_extraneous_savers": True,
+        "collection_list": ["savers"],
+    },
+}
+
 # Per-graph extra argument sets (graphs that have savers, scopes etc.).
 EXTRA: dict[str, dict[str, dict[str, Any]]] = {
     "empty_variables_collection": {
@@ -165,6 +175,14 @@ CAPTURE_ARGUMENT_SETS = (
 )
 
 
+# Graphs that exist for one rule: only these argument sets (not the common ones).
+ONLY: dict[str, tuple[str, ...]] = {
+    graph: ("default", "clear_extraneous_savers", "scope_ces_savers")
+    for graph in BUILDERS
+    if graph.startswith("saveables_")
+}
+
+
 def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     """Every hand case, in a fixed order: ``(name, request)`` for ``TFWorker.run``.
 
@@ -177,6 +195,11 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     but the default one (the request's ``capture``; the others are captured in context).
     """
     for graph in BUILDERS:
+        if graph in ONLY:
+            for args_name in ONLY[graph]:
+                args = {**ARGUMENT_SETS, **SAVER_BUILDS}[args_name]
+                yield f"{graph}-{args_name}", _request(graph, args, "model.meta")
+            continue
         sets = dict(ARGUMENT_SETS)
         sets.update(EXTRA.get(graph, {}))
         for args_name, args in sets.items():

@@ -208,6 +208,7 @@ class _Capture:
         from tensorflow.python.framework import tensor as tensor_lib
         from tensorflow.python.ops import control_flow_ops, resource_variable_ops, variables
         from tensorflow.python.training import queue_runner_impl, saver
+        from tensorflow.python.util import nest
 
         item = snap.CollectionItem(
             type_name=_type_name(x), repr=repr(x), bare_attribute_errors=_bare_attribute_errors(x)
@@ -253,7 +254,29 @@ class _Capture:
             item.context.CopyFrom(_context(x, control_flow_ops))
         else:
             item.opaque.CopyFrom(_py_object(x))
+            item.saveable_kind = _saveable_kind(x)
+        text = str(x)
+        if text != item.repr:
+            item.text = text
+        if nest.is_nested(x):
+            item.nested = True
+            item.flattened.extend(self._item(leaf) for leaf in nest.flatten(x))
         return item
+
+
+def _saveable_kind(x: object) -> snap.SaveableKind.ValueType:
+    """What ``tf.compat.v1.train.Saver`` makes of an opaque item (spec.md 7.5)."""
+    from tensorflow.python.ops import variables
+    from tensorflow.python.trackable import base as trackable
+    from tensorflow.python.training.saving import saveable_object
+
+    if isinstance(x, saveable_object.SaveableObject):
+        return snap.SAVEABLE_OBJECT
+    if isinstance(x, variables.PartitionedVariable):
+        return snap.PARTITIONED_VARIABLE
+    if isinstance(x, trackable.Trackable):
+        return snap.TRACKABLE
+    return snap.PLAIN
 
 
 def _py_object(x: object) -> snap.PyObject:

@@ -3,13 +3,14 @@
 Python-level failures TF meets while converting a collection (a missing
 attribute, a value protobuf rejects) are reproduced with the same exception
 type and message; protobuf's own messages are obtained from the protobuf
-runtime itself, by handing it values of the same Python types.
+runtime itself, by handing it values of the same Python types, except where the
+runtime TF ran on decides (``refimpl.protobuf_runtime``: bools in ``int64_list``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
 from refimpl.pb.tensorflow.queue_runner_pb2 import QueueRunnerDef
 from refimpl.pb.tensorflow.saver_pb2 import SaverDef
 from refimpl.pb.tensorflow.variable_pb2 import SaveSliceInfoDef, VariableDef
+from refimpl.protobuf_runtime import ProtobufRuntime, protobuf_runtime
 from refimpl.snapshot import CollectionItem, Snapshot
 
 LOGGER = logging.getLogger("refimpl")
@@ -57,14 +59,14 @@ class Warning_:
         return self.fmt % self.args
 
 
-class _NonStrName:
+class NonStrName:
     """A ``name`` attribute that is not a str (TF then fails on ``.startswith``)."""
 
     def __init__(self, type_name: str) -> None:
         self.type_name = type_name
 
 
-_Name = str | None | _NonStrName  # None: the item has no ``name`` attribute
+_Name = str | None | NonStrName  # None: the item has no ``name`` attribute
 
 
 def _attribute_error(type_name: str, attr: str, bare: bool = False) -> AttributeError:
@@ -84,7 +86,7 @@ def _name_attr(n: snap.NameAttr) -> _Name:
     if kind == "str":
         return n.str
     if kind == "other_type":
-        return _NonStrName(n.other_type)
+        return NonStrName(n.other_type)
     return None
 
 
@@ -121,7 +123,7 @@ def include_item(
             return True
     if exclude and isinstance(name, str) and name in exclude:
         return False
-    if isinstance(name, _NonStrName):
+    if isinstance(name, NonStrName):
         raise _attribute_error(name.type_name, "startswith")
     assert name is not None
     return (
@@ -147,7 +149,7 @@ def get_collection_in_scope(
     out = []
     for item in items:
         name = item_name(item)
-        if isinstance(name, _NonStrName):
+        if isinstance(name, NonStrName):
             raise TypeError(f"expected string or bytes-like object, got '{name.type_name}'")
         if isinstance(name, str) and regex.match(name):
             out.append(item)
@@ -400,6 +402,27 @@ def _kind_name(item: CollectionItem) -> str:
     return "node_list"
 
 
+#: The field of rule 8.4.3, as protobuf names it in its errors.
+INT64_LIST_FIELD = "tensorflow.CollectionDef.Int64List.value"
+
+
+def _extend_int64_list(
+    values: MutableSequence[int], items: Sequence[CollectionItem], runtime: ProtobufRuntime
+) -> None:
+    """Rule 8.4.3: protobuf's checks, item by item in order (the first failure is raised).
+
+    Bools follow the recorded runtime (``ProtobufRuntime.int_fields_accept_bools``), not
+    the one refimpl runs on; every other check is the same in all runtimes.
+    """
+    for x in items:
+        if x.WhichOneof("kind") == "bool":
+            if not runtime.int_fields_accept_bools:
+                raise runtime.bool_in_int_field_error(INT64_LIST_FIELD)
+            values.append(int(x.bool))
+        else:
+            values.append(python_value(x, "int64_list"))  # type: ignore[arg-type]
+
+
 def _fill(
     mgd: MetaGraphDef,
     key: str | bytes,
@@ -430,7 +453,8 @@ def _fill(
     elif kind == "bytes_list":
         col_def.bytes_list.value.extend([_as_bytes(x) for x in items])
     elif kind == "int64_list":
-        col_def.int64_list.value.extend([python_value(x, kind) for x in items])  # type: ignore[misc]
+        runtime = protobuf_runtime(graph.environment.protobuf_version)
+        _extend_int64_list(col_def.int64_list.value, items, runtime)
     elif kind == "float_list":
         col_def.float_list.value.extend([python_value(x, kind) for x in items])  # type: ignore[misc]
     else:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from refimpl.collections_def import item_attribute_error, item_name
 from refimpl.names import get_op_name, get_scope
 from refimpl.pb import snapshot_pb2 as snap
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.saver_pb2 import SaverDef
+from refimpl.saver_checks import check_saveables
 from refimpl.snapshot import CollectionItem, Snapshot
 
 SAVE_AND_RESTORE_OPS = frozenset(
@@ -102,9 +102,7 @@ def new_default_saver_def(graph: Snapshot, names_in_use: dict[str, int]) -> Save
     ]
     if not saveables:
         raise ValueError("No variables to save")
-    for item in saveables:  # TF sorts them by name first: a nameless one fails
-        if item_name(item) is None:
-            raise item_attribute_error(item, "name")
+    check_saveables(graph)
     if graph.finalized:
         raise RuntimeError("Graph is finalized and cannot be modified.")
     scope = unique_name(names_in_use, "save")

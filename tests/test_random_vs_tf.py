@@ -59,46 +59,13 @@ KNOWN_REFIMPL_BUGS: list[tuple[str, Explains]] = []
 # - stand-in reprs in "Expected a message object, but got ..." warnings:
 #   [py_const(1.0), add_to_collection("c", Any), add_to_collection("c", x0)], {} (f030730);
 # - non-str unbound_inputs items compared by str() (harness, 4405c0a), capture of a Saver
-#   whose saver_def is None (harness, 9aef4d3).
+#   whose saver_def is None (harness, 9aef4d3);
+# - the default Saver() build's validation of its saveables (rule 7.5): tensors that are
+#   not variables, operations, duplicates, flattened containers, objects TF cannot convert:
+#   [const(), add_to_collection("variables", x0)], clear_extraneous_savers=True,
+#   collection_list=["savers"] (capture records str(), flattened leaves, saveable kinds).
 
 
-_SAVER_BUILD_ERRORS = (
-    "('TypeError', 'Variable to save is not a Variable: ",
-    "('TypeError', \"can't convert Operation ",
-    "('ValueError', 'At least two variables have the same name: ",
-    "('AttributeError', \"'",
-)
-
-
-def _default_saver_build(case: Case, response: dict[str, Any], problems: list[str]) -> bool:
-    error = response.get("error")
-    if not case["args"].get("clear_extraneous_savers") or error is None:
-        return False
-    if not repr(tuple(error)).startswith(_SAVER_BUILD_ERRORS):
-        return False
-    return all(
-        p.startswith((f"error: TF {tuple(error)!r} vs refimpl ", "warnings: "))
-        or (p.startswith("file ") and p.endswith("written only by refimpl"))
-        for p in problems
-    )
-
-
-KNOWN_REFIMPL_BUGS.append(
-    # clear_extraneous_savers without a saver_def, with "savers" among the exported keys,
-    # builds tf.compat.v1.train.Saver() (rule 7.5). TF's build runs saveable_object_util
-    # .op_list_to_dict over nest.flatten("variables" + "saveable_objects"), which fails on
-    # - a tensor not produced by a variable op: TypeError('Variable to save is not a
-    #   Variable: Tensor("Const:0", shape=(), dtype=float32)') (str() of the tensor);
-    # - an operation: TypeError("can't convert Operation 'Const' to Tensor");
-    # - the same variable twice: ValueError('At least two variables have the same name: v');
-    # - a dict or list item: it is flattened first, so the error names the type of an
-    #   element ("'int' object has no attribute 'name'" for {"a": 0}), which the snapshot
-    #   (PyObject: repr only) cannot tell.
-    # refimpl (savers.new_default_saver_def) only rejects nameless items. Minimal:
-    # [const(), add_to_collection("variables", x0)], args clear_extraneous_savers=True,
-    # collection_list=["savers"].
-    ("default Saver() build validation (rule 7.5)", _default_saver_build)
-)
 
 
 #: Known gaps of the TF side of the harness (capture, snapshot format), same form; the

@@ -14,6 +14,7 @@ from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -24,6 +25,33 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _SaveableKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SaveableKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SaveableKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    PLAIN: _SaveableKind.ValueType  # 0
+    """Anything else: TF tries to convert it to a tensor."""
+    SAVEABLE_OBJECT: _SaveableKind.ValueType  # 1
+    """A SaveableObject: saved under its name, as it is."""
+    PARTITIONED_VARIABLE: _SaveableKind.ValueType  # 2
+    """A PartitionedVariable: saved under its name."""
+    TRACKABLE: _SaveableKind.ValueType  # 3
+    """Another Trackable (not a variable): TF saves the saveables it lists."""
+
+class SaveableKind(_SaveableKind, metaclass=_SaveableKindEnumTypeWrapper): ...
+
+PLAIN: SaveableKind.ValueType  # 0
+"""Anything else: TF tries to convert it to a tensor."""
+SAVEABLE_OBJECT: SaveableKind.ValueType  # 1
+"""A SaveableObject: saved under its name, as it is."""
+PARTITIONED_VARIABLE: SaveableKind.ValueType  # 2
+"""A PartitionedVariable: saved under its name."""
+TRACKABLE: SaveableKind.ValueType  # 3
+"""Another Trackable (not a variable): TF saves the saveables it lists."""
+Global___SaveableKind: _TypeAlias = SaveableKind  # noqa: Y015
 
 @_typing.final
 class GraphSnapshot(_message.Message):
@@ -541,6 +569,10 @@ class CollectionItem(_message.Message):
     TYPE_NAME_FIELD_NUMBER: _builtins.int
     REPR_FIELD_NUMBER: _builtins.int
     BARE_ATTRIBUTE_ERRORS_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    NESTED_FIELD_NUMBER: _builtins.int
+    FLATTENED_FIELD_NUMBER: _builtins.int
+    SAVEABLE_KIND_FIELD_NUMBER: _builtins.int
     str: _builtins.str
     bytes: _builtins.bytes
     int: _builtins.str
@@ -562,6 +594,17 @@ class CollectionItem(_message.Message):
     protobuf messages under the upb backend) instead of Python's
     "'<type_name>' object has no attribute '<name>'".
     """
+    text: _builtins.str
+    """str(item), when it differs from repr(item): TF's "Variable to save is not
+    a Variable: <str>" quotes it (spec.md 7.5).
+    """
+    nested: _builtins.bool
+    """The item is a structure that TF's nest.flatten expands (a list, tuple,
+    dict, namedtuple, ...); flattened holds nest.flatten(item), each leaf
+    captured as an item (spec.md 7.5: the default Saver flattens its list).
+    """
+    saveable_kind: Global___SaveableKind.ValueType
+    """For opaque items: what TF's Saver makes of the object (spec.md 7.5)."""
     @_builtins.property
     def numpy(self) -> Global___NumpyScalar: ...
     @_builtins.property
@@ -576,6 +619,8 @@ class CollectionItem(_message.Message):
     def context(self) -> Global___ContextItem: ...
     @_builtins.property
     def opaque(self) -> Global___PyObject: ...
+    @_builtins.property
+    def flattened(self) -> _containers.RepeatedCompositeFieldContainer[Global___CollectionItem]: ...
     def __init__(
         self,
         *,
@@ -596,10 +641,14 @@ class CollectionItem(_message.Message):
         type_name: _builtins.str = ...,
         repr: _builtins.str = ...,
         bare_attribute_errors: _builtins.bool = ...,
+        text: _builtins.str = ...,
+        nested: _builtins.bool = ...,
+        flattened: _abc.Iterable[Global___CollectionItem] | None = ...,
+        saveable_kind: Global___SaveableKind.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["any", b"any", "bool", b"bool", "bytes", b"bytes", "context", b"context", "float", b"float", "int", b"int", "kind", b"kind", "numpy", b"numpy", "opaque", b"opaque", "operation", b"operation", "queue_runner", b"queue_runner", "saver", b"saver", "str", b"str", "tensor", b"tensor", "variable", b"variable"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["any", b"any", "bare_attribute_errors", b"bare_attribute_errors", "bool", b"bool", "bytes", b"bytes", "context", b"context", "float", b"float", "int", b"int", "kind", b"kind", "numpy", b"numpy", "opaque", b"opaque", "operation", b"operation", "queue_runner", b"queue_runner", "repr", b"repr", "saver", b"saver", "str", b"str", "tensor", b"tensor", "type_name", b"type_name", "variable", b"variable"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["any", b"any", "bare_attribute_errors", b"bare_attribute_errors", "bool", b"bool", "bytes", b"bytes", "context", b"context", "flattened", b"flattened", "float", b"float", "int", b"int", "kind", b"kind", "nested", b"nested", "numpy", b"numpy", "opaque", b"opaque", "operation", b"operation", "queue_runner", b"queue_runner", "repr", b"repr", "saveable_kind", b"saveable_kind", "saver", b"saver", "str", b"str", "tensor", b"tensor", "text", b"text", "type_name", b"type_name", "variable", b"variable"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_kind: _TypeAlias = _typing.Literal["str", "bytes", "int", "bool", "float", "numpy", "any", "operation", "tensor", "variable", "saver", "queue_runner", "context", "opaque"]  # noqa: Y015
     _WhichOneofArgType_kind: _TypeAlias = _typing.Literal["kind", b"kind"]  # noqa: Y015
