@@ -26,6 +26,7 @@ from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
 from refimpl.pb.tensorflow.op_def_pb2 import OpDef
 from refimpl.pb.tensorflow.saver_pb2 import SaverDef
+from refimpl.protobuf_runtime import protobuf_runtime
 from refimpl.savers import find_extraneous_saver_nodes, saver_item_from_proto
 from refimpl.snapshot import Collection, CollectionItem, Snapshot
 
@@ -150,13 +151,14 @@ def plan_export(
     error: Exception | None = None
     if filename:
         path = check_filename(filename)
-        files.append(FileWrite(path, serialize(mgd, as_text)))
+        runtime = protobuf_runtime(graph.environment.protobuf_version)
+        files.append(FileWrite(path, serialize(mgd, as_text, runtime)))
         if save_debug_info:
             try:
                 debug = build_debug_info(
                     _debug_ops(graph, mgd, export_scope), graph.environment.frame_classifier
                 )
-                files.append(FileWrite(debug_filename(path), serialize(debug, as_text)))
+                files.append(FileWrite(debug_filename(path), serialize(debug, as_text, runtime)))
             except (KeyError, ValueError) as e:
                 error = e
     return ExportResult(

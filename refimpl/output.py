@@ -7,16 +7,27 @@ import uuid
 from dataclasses import dataclass
 
 from google.protobuf import text_format
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 
 from refimpl.errors import FailedPreconditionError
+from refimpl.protobuf_runtime import REFERENCE_VERSION, ProtobufRuntime, protobuf_runtime
+from refimpl.text_any import recorded_decode_error
 from refimpl.text_pool import tf_text_pool
 
 
-def serialize(message: Message, as_text: bool) -> bytes:
-    """The bytes TF writes for ``message``: text format (UTF-8) or deterministic binary."""
+def serialize(message: Message, as_text: bool, runtime: ProtobufRuntime | None = None) -> bytes:
+    """The bytes TF writes for ``message``: text format (UTF-8) or deterministic binary.
+
+    An ``Any`` that does not parse fails the text as it does under ``runtime`` (the one TF
+    ran on; default: the reference runtime), rule 10.2.7.
+    """
     if as_text:
-        return text_format.MessageToString(message, descriptor_pool=tf_text_pool()).encode("utf-8")
+        try:
+            text = text_format.MessageToString(message, descriptor_pool=tf_text_pool())
+        except DecodeError as e:
+            recorded = runtime or protobuf_runtime(REFERENCE_VERSION)
+            raise recorded_decode_error(e, message, recorded) from None
+        return text.encode("utf-8")
     return message.SerializeToString(deterministic=True)
 
 

@@ -10,6 +10,7 @@ protobuf 6.31.1); the newest 7.x is this environment's.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import subprocess
@@ -18,6 +19,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from google.protobuf.message import DecodeError
+
+import refimpl
+from refimpl.export import plan_export
+from refimpl.pb.snapshot_pb2 import AnyItem, CollectionItem, CollectionKey, GraphSnapshot
+from refimpl.protobuf_runtime import REFERENCE_VERSION, protobuf_runtime
+from refimpl.snapshot import Snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 GENERATED = sorted((REPO / "refimpl" / "pb").rglob("*_pb2.py"))
@@ -121,3 +129,99 @@ def test_generated_modules_work_under_protobuf_6_without_warnings() -> None:
     version, count = _import_every_module(PB6_PYTHON)
     assert count == len(GENERATED)
     assert version.split(".")[0] == "6", f"METAGRAPH_PB6_PYTHON runs protobuf {version}"
+
+
+# -- refimpl follows the runtime recorded in the snapshot, not its own (spec.md 0.3) ------
+def _snapshot(protobuf_version: str, items: list[CollectionItem]) -> Snapshot:
+    """The one-constant example graph with a collection ``c`` of ``items``, recorded
+    under ``protobuf_version``."""
+    snap = GraphSnapshot.FromString((REPO / "examples" / "training.snapshot").read_bytes())
+    snap.environment.protobuf_version = protobuf_version
+    snap.collections.add(key=CollectionKey(str="c")).items.extend(items)
+    return refimpl.load_snapshot(snap.SerializeToString())
+
+
+def _bools() -> list[CollectionItem]:
+    return [
+        CollectionItem(bool=True, type_name="bool", repr="True"),
+        CollectionItem(bool=False, type_name="bool", repr="False"),
+    ]
+
+
+def _any(value: bytes) -> list[CollectionItem]:
+    item = AnyItem(type_url="type.googleapis.com/tensorflow.SaverDef", value=value)
+    return [CollectionItem(any=item, type_name="Any", repr="<Any>")]
+
+
+@pytest.mark.parametrize("version", ["6.31.1", "6.33.6"])
+def test_protobuf_6_int_fields_accept_bools(version: str) -> None:
+    assert protobuf_runtime(version).int_fields_accept_bools
+
+
+@pytest.mark.parametrize("version", ["7.34.0", "7.36.2"])
+def test_protobuf_7_int_fields_reject_bools(version: str) -> None:
+    assert not protobuf_runtime(version).int_fields_accept_bools
+
+
+@pytest.mark.parametrize(
+    ("version", "reasons"),
+    [("6.33.6", False), ("7.34.2", False), ("7.35.0", True), ("7.36.2", True)],
+)
+def test_decode_errors_name_the_reason_from_protobuf_7_35_0(version: str, reasons: bool) -> None:
+    assert protobuf_runtime(version).decode_error_reasons is reasons
+
+
+def test_an_unparsable_version_means_the_reference_runtime() -> None:
+    assert protobuf_runtime("") == dataclasses.replace(
+        protobuf_runtime(REFERENCE_VERSION), version=""
+    )
+
+
+def test_bool_collection_recorded_under_protobuf_6_is_an_int64_list() -> None:
+    result = plan_export(_snapshot("6.31.1", _bools()))
+    assert list(result.meta_graph_def.collection_def["c"].int64_list.value) == [1, 0]
+    assert not result.warnings
+
+
+def test_bool_collection_recorded_under_protobuf_7_is_dropped_with_a_warning() -> None:
+    result = plan_export(_snapshot("7.36.2", _bools()))
+    assert "c" not in result.meta_graph_def.collection_def
+    assert [w.args[1] for w in result.warnings] == [
+        "Field tensorflow.CollectionDef.Int64List.value: Expected an int, got a boolean."
+    ]
+
+
+def test_int64_list_reports_the_first_bad_item_in_order() -> None:
+    items = [
+        CollectionItem(bool=True, type_name="bool", repr="True"),
+        CollectionItem(int=str(2**63), type_name="int", repr=str(2**63)),
+    ]
+    under_6 = plan_export(_snapshot("6.31.1", items)).warnings
+    under_7 = plan_export(_snapshot("7.36.2", items)).warnings
+    assert under_6[0].args[1] == "Value out of range: 9223372036854775808"
+    assert under_7[0].args[1].endswith("Expected an int, got a boolean.")
+
+
+@pytest.mark.parametrize(
+    ("version", "value", "message"),
+    [
+        ("6.31.1", b"\xff", "Error parsing message with type 'tensorflow.SaverDef'"),
+        ("7.34.0", b"\xff", "Error parsing message with type 'tensorflow.SaverDef'"),
+        (
+            "7.36.2",
+            b"\xff",
+            "Error parsing message with type 'tensorflow.SaverDef': Wire format was corrupt",
+        ),
+        (
+            "7.36.2",
+            b"\n\x01\xff",
+            "Error parsing message with type 'tensorflow.SaverDef': String field had bad UTF-8",
+        ),
+    ],
+)
+def test_undecodable_any_in_text_fails_as_the_recorded_runtime_words_it(
+    version: str, value: bytes, message: str
+) -> None:
+    with pytest.raises(DecodeError) as e:
+        plan_export(_snapshot(version, _any(value)), filename="m.meta", as_text=True)
+    assert str(e.value) == message
