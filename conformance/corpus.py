@@ -20,7 +20,17 @@ conformance runners of other implementations):
   values and ``ExportArguments``;
 - ``run_case`` runs refimpl on a case and returns its ``Outcome``;
 - ``case_differences`` compares an outcome with the case's expected one, exactly as
-  the live-TF tests do (``conformance.compare``).
+  the live-TF tests do (``conformance.compare``);
+- ``depends_on_protobuf_runtime`` tells whether TF's bytes for a case may depend on the
+  protobuf runtime of TF's process (spec.md 0.3.1).
+
+**Runtimes.** TF's output depends on its protobuf runtime in two places (spec.md 0.3.1).
+The corpus is recorded under protobuf 7 (MANIFEST.json ``protobuf_version``); every case
+that ``depends_on_protobuf_runtime`` is recorded again under protobuf 6 (TF 2.21 accepts
+``protobuf>=6.31.1,<8``) and, when TF's outcome differs beyond the debug files (which name
+the paths of TF's installation), kept as ``<name>@pb6`` (``PB6_SUFFIX``), its
+``protobuf_version`` and snapshot saying so. MANIFEST.json ``protobuf_6`` lists the
+cases recorded again and those that came out the same.
 
 It never imports TensorFlow.
 
@@ -66,6 +76,7 @@ from refimpl.pb.conformance_pb2 import (
     Outcome,
     PyValue,
 )
+from refimpl.pb.snapshot_pb2 import GraphSnapshot
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
 from refimpl.pb.tensorflow.saver_pb2 import SaverDef
@@ -80,6 +91,8 @@ __all__ = [
     "REPO_ROOT",
     "case_differences",
     "case_file_sha256",
+    "depends_on_protobuf_runtime",
+    "differs_beyond_debug_files",
     "from_arguments",
     "from_py_value",
     "generator_fingerprint",
@@ -87,6 +100,7 @@ __all__ = [
     "load_corpus",
     "load_manifest",
     "outcome_from_response",
+    "PB6_SUFFIX",
     "run_case",
     "snapshot_sha256",
     "spec_rule_numbers",
@@ -174,6 +188,9 @@ FEATURES: dict[str, str] = {
     "unordered_inner_maps": "TF's own output is not reproducible (spec.md 0.4.1)",
     "random": "a random graph program (conformance/programs.py)",
 }
+
+#: Name suffix of the cases recorded again under protobuf 6 (spec.md 0.3.1).
+PB6_SUFFIX = "@pb6"
 
 _SNAPSHOT_SUFFIX = ".snapshot"
 _CASE_SUFFIX = ".case"
@@ -464,6 +481,30 @@ def case_differences(case: CorpusCase, actual: Outcome) -> list[str]:
         names = {s.split(":", 1)[0] for s in strict}
         problems = [p for p in problems if p.split(":", 1)[0] not in names] + strict
     return problems
+
+
+def depends_on_protobuf_runtime(case: CorpusCase) -> bool:
+    """Whether TF's outcome for ``case`` (snapshot resolved) may depend on the protobuf
+    runtime of TF's process (spec.md 0.3.1): the graph has a bool collection item (rule
+    8.4.3), or TF raised a ``DecodeError`` (rule 10.2.7)."""
+    if case.expected.HasField("error") and case.expected.error.type == "DecodeError":
+        return True
+    snap = GraphSnapshot.FromString(case.snapshot)
+    return any(item.WhichOneof("kind") == "bool" for c in snap.collections for item in c.items)
+
+
+def differs_beyond_debug_files(a: Outcome, b: Outcome) -> bool:
+    """Whether two outcomes differ in anything but the content of ``.debug`` files."""
+
+    def key(outcome: Outcome) -> bytes:
+        copy = Outcome()
+        copy.CopyFrom(outcome)
+        for name in copy.files:
+            if name.endswith(".debug"):
+                copy.files[name] = b""
+        return copy.SerializeToString(deterministic=True)
+
+    return key(a) != key(b)
 
 
 def _canonically_equal(expected: bytes, actual: bytes) -> bool:

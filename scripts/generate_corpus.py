@@ -32,6 +32,18 @@ snapshot's ``repr`` fields), consistently in the snapshot and in TF's warnings, 
 and ``unbound_inputs`` (``normalize_addresses``): without it no two runs would agree,
 and equal graphs would not share a snapshot.
 
+**Protobuf runtimes.** TF's output depends on the protobuf runtime of its process in two
+places (spec.md 0.3.1). The workers run the TF and protobuf (7.x) of this interpreter (or
+of ``$METAGRAPH_TF_PYTHON``); ``--pb6-python PATH`` (default: ``$METAGRAPH_PB6_PYTHON``)
+names a second interpreter with TF 2.21 and protobuf 6 (``.ci/run`` makes one: protobuf
+6.31.1). Every case that ``conformance.corpus.depends_on_protobuf_runtime`` (a bool
+collection item, a ``DecodeError``) is then recorded again by that interpreter, running the
+case's whole worker group in the same order (so that process-wide counters agree), and
+kept as ``<name>@pb6`` when TF's outcome differs from protobuf 7's beyond the debug files
+(which name the paths of TF's installation). MANIFEST.json ``protobuf_6`` lists the
+runtime, the cases kept and those that came out the same; ``tests/test_corpus.py`` fails
+when a case that depends on the runtime was not recorded again.
+
 **Skipped cases.** A case whose worker response has a ``worker_error`` (the graph
 could not be built or captured) is skipped and listed in MANIFEST.json.
 
@@ -89,9 +101,9 @@ RECOMMENDED if TF raised; else REQUIRED. Every rule number is checked to exist i
 spec.md.
 
 Usage: python scripts/generate_corpus.py [--out DIR] [--jobs 2] [--programs N]
-[--seed S] [--only REGEX] [--check]. ``--check`` runs no TF: it verifies that the committed
-corpus matches the current generator sources, the installed TF version and its own
-hashes (exit 1 otherwise).
+[--seed S] [--only REGEX] [--pb6-python PATH] [--check]. ``--check`` runs no TF: it
+verifies that the committed corpus matches the current generator sources, the installed
+TF version and its own hashes (exit 1 otherwise).
 """
 
 from __future__ import annotations
@@ -125,9 +137,12 @@ from conformance.corpus import (  # noqa: E402
     DEFAULT_DIRECTORY,
     FEATURES,
     FINGERPRINT_SOURCES,
+    PB6_SUFFIX,
     REPO_ROOT,
     case_differences,
     case_file_sha256,
+    depends_on_protobuf_runtime,
+    differs_beyond_debug_files,
     from_arguments,
     generator_fingerprint,
     load_manifest,
@@ -694,9 +709,12 @@ def groups_of(pending: Sequence[Pending]) -> list[list[Pending]]:
     return groups
 
 
-def run_group(group: Sequence[Pending]) -> list[tuple[Pending, dict[str, Any]]]:
-    """Asks fresh TF workers (one per eager mode) about each case of ``group``, in order."""
-    worker = TFWorkers()
+def run_group(
+    group: Sequence[Pending], python: str | None = None
+) -> list[tuple[Pending, dict[str, Any]]]:
+    """Asks fresh TF workers (one per eager mode; of interpreter ``python``, default
+    ``conformance.tf_process.TFWorker``'s) about each case of ``group``, in order."""
+    worker = TFWorkers(python)
     try:
         return [(p, worker.run(p.request)) for p in group]
     finally:
@@ -704,13 +722,21 @@ def run_group(group: Sequence[Pending]) -> list[tuple[Pending, dict[str, Any]]]:
 
 
 def ask_tf(
-    pending: Sequence[Pending], jobs: int, progress: Callable[[str], None]
+    pending: Sequence[Pending],
+    jobs: int,
+    progress: Callable[[str], None],
+    python: str | None = None,
+    only: Callable[[Pending], bool] | None = None,
 ) -> list[tuple[Pending, dict[str, Any]]]:
-    """TF's responses for every case, in the order of ``pending``."""
+    """TF's responses for every case, in the order of ``pending``; with ``only``, for the
+    cases of the worker groups that hold a case it accepts."""
     groups = groups_of(pending)
+    if only is not None:
+        groups = [g for g in groups if any(only(p) for p in g)]
+        pending = [p for g in groups for p in g]
     answers: dict[str, dict[str, Any]] = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_group, g) for g in groups]
+        futures = [pool.submit(run_group, g, python) for g in groups]
         for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
             for p, response in future.result():
                 answers[p.name] = response
@@ -786,6 +812,7 @@ def build_case(p: Pending, response: Mapping[str, Any]) -> CorpusCase:
     case.expected.CopyFrom(outcome_from_response(response))
     case.snapshot = normalize_addresses(response["snapshot"], case.expected)
     case.tensorflow_version = response["tf_version"]
+    case.protobuf_version = GraphSnapshot.FromString(case.snapshot).environment.protobuf_version
     case.capture_condition = response["capture"]
     case.unordered_inner_maps = _unordered(case.expected)
     kwargs = from_arguments(case.arguments)
@@ -868,6 +895,48 @@ def _warn_uncommitted(sources: Sequence[str], progress: Callable[[str], None]) -
         progress(f"warning: uncommitted changes in a fingerprinted source: {line[3:]}")
 
 
+def record_under_protobuf_6(
+    pending: Sequence[Pending],
+    cases: Sequence[CorpusCase],
+    python: str,
+    jobs: int,
+    progress: Callable[[str], None],
+) -> tuple[list[CorpusCase], dict[str, Any]]:
+    """The ``@pb6`` cases (module docstring) and the manifest's ``protobuf_6`` entry."""
+    by_name = {c.name: c for c in cases}
+    wanted = {c.name for c in cases if depends_on_protobuf_runtime(c)}
+    progress(f"{len(wanted)} cases depend on the protobuf runtime; asking {python}")
+    answers = ask_tf(pending, jobs, progress, python=python, only=lambda p: p.name in wanted)
+    kept: list[CorpusCase] = []
+    same: list[str] = []
+    versions: set[str] = set()
+    for p, response in answers:
+        if p.name not in wanted:
+            continue
+        if "worker_error" in response:
+            raise AssertionError(f"{p.name} under protobuf 6: {response['worker_error']}")
+        case = build_case(p, response)
+        versions.add(case.protobuf_version)
+        if not case.protobuf_version.startswith("6."):
+            raise AssertionError(f"{python} runs protobuf {case.protobuf_version}, not 6.x")
+        if case.tensorflow_version != by_name[p.name].tensorflow_version:
+            raise AssertionError(f"{python} runs TF {case.tensorflow_version}")
+        if differs_beyond_debug_files(case.expected, by_name[p.name].expected):
+            case.name = p.name + PB6_SUFFIX
+            kept.append(case)
+        else:
+            same.append(p.name)
+    if len(versions) > 1:
+        raise AssertionError(f"mixed protobuf versions under {python}: {versions}")
+    entry = {
+        "protobuf_version": next(iter(versions), ""),
+        "recorded": sorted(c.name for c in kept),
+        "same": sorted(same),
+    }
+    progress(f"protobuf 6: kept {len(kept)} cases, {len(same)} came out the same")
+    return kept, entry
+
+
 def check(out: Path) -> int:
     """Verifies the committed corpus without TF; returns the exit status."""
     manifest = load_manifest(out)
@@ -901,6 +970,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="verify the corpus, run no TF")
     parser.add_argument(
         "--only", help="regex: keep only matching case names (for trials; use with --out)"
+    )
+    parser.add_argument(
+        "--pb6-python",
+        default=os.environ.get("METAGRAPH_PB6_PYTHON"),
+        help="an interpreter with TF 2.21 and protobuf 6: record the runtime-dependent cases "
+        "again under it (default: $METAGRAPH_PB6_PYTHON; without it, no @pb6 cases)",
     )
     args = parser.parse_args(argv)
     if args.check:
@@ -950,6 +1025,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise AssertionError(f"mixed versions: {tf_versions} {protobuf_versions}")
     for name, reason in sorted(skipped.items()):
         progress(f"skipped {name}: {reason}")
+    protobuf_6: dict[str, Any] | None = None
+    if args.pb6_python:
+        pb6_cases, protobuf_6 = record_under_protobuf_6(
+            pending, cases, args.pb6_python, args.jobs, progress
+        )
+        cases += pb6_cases
+    else:
+        progress("warning: no --pb6-python (or METAGRAPH_PB6_PYTHON): no @pb6 cases")
 
     progress("running refimpl on every case")
     differing: dict[str, list[str]] = {}
@@ -973,6 +1056,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "generator_fingerprint": generator_fingerprint(sources),
         "fingerprint_sources": sorted(sources),
         "random_programs": {"count": args.programs, "seed": args.seed} if args.programs else None,
+        "protobuf_6": protobuf_6,
         "skipped": skipped,
         "levels": dict(sorted(levels.items())),
         "features": dict(sorted(Counter(f for c in cases for f in c.features).items())),

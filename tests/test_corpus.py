@@ -18,8 +18,10 @@ import pytest
 from conformance.corpus import (
     DEFAULT_DIRECTORY,
     FEATURES,
+    PB6_SUFFIX,
     case_differences,
     case_file_sha256,
+    depends_on_protobuf_runtime,
     generator_fingerprint,
     load_corpus,
     load_manifest,
@@ -29,6 +31,7 @@ from conformance.corpus import (
 )
 from conformance.hand_cases import hand_cases
 from refimpl.pb.conformance_pb2 import CorpusCase
+from refimpl.pb.snapshot_pb2 import GraphSnapshot
 
 REGENERATE = "regenerate it: python scripts/generate_corpus.py (needs TensorFlow 2.21)"
 
@@ -82,7 +85,7 @@ def test_case_metadata_is_well_formed() -> None:
     names = [c.name for c in CASES]
     assert len(names) == len(set(names))
     for case in CASES:
-        assert re.fullmatch(r"[a-z0-9_.-]+", case.name), case.name
+        assert re.fullmatch(r"[a-z0-9_.-]+(@pb6)?", case.name), case.name
         assert case.program.startswith(("builder:", "program:")), case.name
         assert case.tensorflow_version == manifest["tensorflow_version"], case.name
         assert case.rules, case.name
@@ -122,3 +125,38 @@ def test_corpus_is_not_stale_against_installed_tensorflow() -> None:
         f"the corpus was generated with TensorFlow {recorded}, {installed} is installed; "
         f"{REGENERATE}"
     )
+
+
+# -- the protobuf runtime of TF's process (spec.md 0.3.1) ---------------------------------
+def _recorded_protobuf(case: CorpusCase) -> str:
+    return GraphSnapshot.FromString(case.snapshot).environment.protobuf_version
+
+
+def test_cases_say_which_protobuf_runtime_they_were_recorded_under() -> None:
+    manifest = load_manifest()
+    for case in CASES:
+        assert case.protobuf_version == _recorded_protobuf(case), case.name
+        if not case.name.endswith(PB6_SUFFIX):
+            assert case.protobuf_version == manifest["protobuf_version"], case.name
+
+
+def test_pb6_cases_were_recorded_under_protobuf_6_from_a_case_of_the_corpus() -> None:
+    names = {c.name for c in CASES}
+    pb6 = [c for c in CASES if c.name.endswith(PB6_SUFFIX)]
+    assert pb6, f"no {PB6_SUFFIX} cases; {REGENERATE} with --pb6-python"
+    for case in pb6:
+        assert case.protobuf_version.startswith("6."), case.name
+        assert case.protobuf_version == load_manifest()["protobuf_6"]["protobuf_version"]
+        assert case.name.removesuffix(PB6_SUFFIX) in names, case.name
+
+
+def test_every_runtime_dependent_case_was_recorded_again_under_protobuf_6() -> None:
+    entry = load_manifest()["protobuf_6"]
+    assert entry, f"MANIFEST.json has no protobuf_6 entry; {REGENERATE} with --pb6-python"
+    accounted = {n.removesuffix(PB6_SUFFIX) for n in entry["recorded"]} | set(entry["same"])
+    dependent = {
+        c.name for c in CASES if not c.name.endswith(PB6_SUFFIX) and depends_on_protobuf_runtime(c)
+    }
+    missing = sorted(dependent - accounted)
+    assert not missing, f"not recorded under protobuf 6: {missing[:10]}; {REGENERATE}"
+    assert {c.name for c in CASES if c.name.endswith(PB6_SUFFIX)} == set(entry["recorded"])

@@ -312,8 +312,11 @@ class CorpusCase(_message.Message):
     UNORDERED_INNER_MAPS_FIELD_NUMBER: _builtins.int
     SNAPSHOT_SHA256_FIELD_NUMBER: _builtins.int
     CAPTURE_CONDITION_FIELD_NUMBER: _builtins.int
+    PROTOBUF_VERSION_FIELD_NUMBER: _builtins.int
     name: _builtins.str
-    """Unique, stable, usable as a test id: [a-z0-9_.-]+."""
+    """Unique, stable, usable as a test id: [a-z0-9_.-]+, then "@pb6" for the cases
+    recorded under protobuf 6 (see protobuf_version).
+    """
     snapshot: _builtins.bytes
     """A serialized metagraph_ref.GraphSnapshot of the graph TF exported."""
     program: _builtins.str
@@ -335,6 +338,11 @@ class CorpusCase(_message.Message):
     """The condition under which the graph was captured (spec.md 1.10; one of
     conformance/capture_conditions.py CONDITIONS, e.g. "in_context",
     "eager_outside", "graph_mode"). TF always exported in the graph's context.
+    """
+    protobuf_version: _builtins.str
+    """The protobuf runtime of the recording TF process (as in the snapshot's
+    environment). The cases whose bytes differ under protobuf 6 are recorded
+    again under it and named "<name>@pb6" (spec.md 0.3.1).
     """
     @_builtins.property
     def arguments(self) -> Global___ExportArguments: ...
@@ -372,10 +380,11 @@ class CorpusCase(_message.Message):
         unordered_inner_maps: _builtins.bool = ...,
         snapshot_sha256: _builtins.str = ...,
         capture_condition: _builtins.str = ...,
+        protobuf_version: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "expected", b"expected"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "capture_condition", b"capture_condition", "expected", b"expected", "features", b"features", "level", b"level", "name", b"name", "program", b"program", "rules", b"rules", "snapshot", b"snapshot", "snapshot_sha256", b"snapshot_sha256", "tensorflow_version", b"tensorflow_version", "then", b"then", "unordered_inner_maps", b"unordered_inner_maps"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "capture_condition", b"capture_condition", "expected", b"expected", "features", b"features", "level", b"level", "name", b"name", "program", b"program", "protobuf_version", b"protobuf_version", "rules", b"rules", "snapshot", b"snapshot", "snapshot_sha256", b"snapshot_sha256", "tensorflow_version", b"tensorflow_version", "then", b"then", "unordered_inner_maps", b"unordered_inner_maps"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
