@@ -189,6 +189,9 @@ def load_snapshot(data: bytes) -> Snapshot:
             raise SnapshotError(f"op_defs[{i}] has no name")
         op_defs[op_def.name] = op_def
     collections = tuple(_collection(i, c) for i, c in enumerate(raw.collections))
+    from refimpl.snapshot_checks import check_consistency  # (it imports this module)
+
+    check_consistency(env, cpp, ops_by_name, fns_by_name, op_defs, collections)
     return Snapshot(
         environment=Environment(
             tensorflow_version=env.tensorflow_version,

@@ -68,9 +68,14 @@ class ProtocolError(Exception):
 
 
 def _read_exactly(stream: BinaryIO, n: int) -> bytes:
+    """Up to ``n`` bytes (fewer only at end of stream), read 1 MiB at a time.
+
+    A pipe's ``BufferedReader.read(n)`` allocates ``n`` bytes first: a header announcing
+    2 GiB before a truncated stream must not cost 2 GiB (or a ``MemoryError``).
+    """
     chunks: list[bytes] = []
     while n > 0:
-        chunk = stream.read(n)
+        chunk = stream.read(min(n, 1 << 20))
         if not chunk:
             break
         chunks.append(chunk)
