@@ -27,20 +27,36 @@ CONDITIONS: dict[str, str] = {
     "arguments, in its context)",
     "graph_mode": "eager execution disabled process-wide "
     "(`tf.compat.v1.disable_eager_execution()`), outside the graph's context",
+    "v1_behavior": "TF 1 behaviour process-wide (`tf.compat.v1.disable_v2_behavior()`: graph "
+    "mode, ref variables, v1 control flow and shapes), outside the graph's context",
 }
 
 DEFAULT = "in_context"
 
 #: The conditions that need a TF process with eager execution disabled at start-up
-#: (``conformance.tf_worker`` reads ``METAGRAPH_TF_EAGER=0``).
-EAGER_OFF = frozenset({"graph_mode"})
+#: (``conformance.tf_worker`` reads ``METAGRAPH_TF_EAGER=0``), and those that need TF 1
+#: behaviour (``METAGRAPH_TF_V2=0``).
+EAGER_OFF = frozenset({"graph_mode", "v1_behavior"})
+V2_OFF = frozenset({"v1_behavior"})
 
 
 def worker_env(condition: str) -> dict[str, str]:
     """The environment a TF worker needs for ``condition``."""
     if condition not in CONDITIONS:
         raise ValueError(f"unknown capture condition {condition!r}: one of {sorted(CONDITIONS)}")
-    return {"METAGRAPH_TF_EAGER": "0" if condition in EAGER_OFF else "1"}
+    return {
+        "METAGRAPH_TF_EAGER": "0" if condition in EAGER_OFF else "1",
+        "METAGRAPH_TF_V2": "0" if condition in V2_OFF else "1",
+    }
+
+
+def process_fits(tf: Any, condition: str) -> bool:
+    """Whether this TF process's start-up mode is the one ``condition`` needs (called
+    outside any graph's context)."""
+    from tensorflow.python import tf2
+
+    eager_fits = (condition not in EAGER_OFF) == tf.executing_eagerly()
+    return eager_fits and (condition not in V2_OFF) == tf2.enabled()
 
 
 def capture_under(tf: Any, graph: Any, condition: str) -> bytes:
@@ -51,8 +67,7 @@ def capture_under(tf: Any, graph: Any, condition: str) -> bytes:
     """
     from conformance.oracle import capture
 
-    eager_off = condition in EAGER_OFF
-    if eager_off == tf.executing_eagerly():
+    if not process_fits(tf, condition):
         raise RuntimeError(f"capture condition {condition!r} needs {worker_env(condition)}")
     if condition == "in_context":
         with graph.as_default():
@@ -87,4 +102,4 @@ def capture_under(tf: Any, graph: Any, condition: str) -> bytes:
                 tf.compat.v1.train.export_meta_graph(graph=graph)
             except Exception:  # noqa: BLE001, S110  (an export that failed still ran)
                 pass
-    return capture(graph)  # eager_outside, after_export, graph_mode
+    return capture(graph)  # eager_outside, after_export, graph_mode, v1_behavior

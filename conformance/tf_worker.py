@@ -211,7 +211,12 @@ def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # keep stray prints out of the protocol
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if os.environ.get("METAGRAPH_TF_EAGER") == "0":  # conformance.capture_conditions.EAGER_OFF
+    # conformance.capture_conditions.worker_env: the process-wide mode of a condition.
+    if os.environ.get("METAGRAPH_TF_V2") == "0":
+        import tensorflow as tf
+
+        tf.compat.v1.disable_v2_behavior()
+    if os.environ.get("METAGRAPH_TF_EAGER") == "0":
         import tensorflow as tf
 
         tf.compat.v1.disable_eager_execution()
