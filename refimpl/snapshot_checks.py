@@ -218,7 +218,10 @@ def check_inputs(cpp_graph_def: GraphDef, operations: Mapping[str, Operation]) -
 
 
 def check_collection_items(collections: Sequence[Collection]) -> None:
-    """Items hold what capture records: contexts of a kind, SaverDefs, decimal integers."""
+    """Items (and their flattened leaves) hold what capture records.
+
+    Contexts (and nested contexts) of a kind, SaverDefs that parse, decimal integers.
+    """
     for i, c in enumerate(collections):
         for j, item in enumerate(c.items):
             _check_item(item, f"collections[{i}].items[{j}]")
@@ -226,6 +229,10 @@ def check_collection_items(collections: Sequence[Collection]) -> None:
 
 def _check_item(item: snap.CollectionItem, what: str) -> None:
     kind = item.WhichOneof("kind")
+    for k, leaf in enumerate(item.flattened):
+        if leaf.WhichOneof("kind") is None:
+            raise SnapshotError(f"{what}.flattened[{k}] has no value")
+        _check_item(leaf, f"{what}.flattened[{k}]")
     if kind == "context":
         _check_context(item.context, f"{what}.context")
     elif kind == "saver" and not item.saver.saver_def_is_none:

@@ -79,6 +79,7 @@ from refimpl.pb.conformance_pb2 import (  # noqa: E402
     Hello,
     PyValue,
 )
+from refimpl.pb.tensorflow.attr_value_pb2 import AttrValue  # noqa: E402
 from refimpl.pb.tensorflow.function_pb2 import FunctionDef  # noqa: E402
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef  # noqa: E402
 from refimpl.pb.tensorflow.node_def_pb2 import NodeDef  # noqa: E402
@@ -649,7 +650,7 @@ def m_collections(tree: Tree, ch: Chooser) -> str:
         return "drop collection"
     j = ch.integer(0, len(c.items) - 1)
     item = c.items[j]
-    op = pick(ch, ("delete", "duplicate", "move", "kind", "nested"))
+    op = pick(ch, ("delete", "duplicate", "move", "kind", "context", "any", "nest"))
     if op == "delete":
         del c.items[j]
     elif op == "duplicate":
@@ -661,6 +662,13 @@ def m_collections(tree: Tree, ch: Chooser) -> str:
         kind = item.WhichOneof("kind")
         text = str(getattr(item, kind)) if kind in ("str", "operation", "tensor") else item.repr
         setattr(item, pick(ch, ("str", "operation", "tensor", "int")), text)
+    elif op == "any":
+        c.items.add().CopyFrom(any_item(ch))
+    elif op == "nest":
+        leaves = [pick(ch, list(c.items)) for _ in range(ch.integer(0, 3))]
+        item.nested = True
+        del item.flattened[:]
+        item.flattened.extend(leaves)
     else:
         ctx = item.context if item.WhichOneof("kind") == "context" else None
         if ctx is None:
@@ -671,6 +679,73 @@ def m_collections(tree: Tree, ch: Chooser) -> str:
         else:
             ctx.Clear()
     return f"{op} item {j} of a collection"
+
+
+_ANY_TYPES = (
+    "tensorflow.VersionDef",
+    "tensorflow.GraphDef",
+    "tensorflow.SaverDef",
+    "tensorflow.MetaGraphDef",
+    "tensorflow.TensorProto",
+    "google.protobuf.Any",
+    "tensorflow.NoSuchMessage",
+    "",
+)
+
+
+def any_item(ch: Chooser) -> snap.CollectionItem:
+    """An ``Any`` item of a known or unknown type, with a valid, truncated or random payload."""
+    type_name = pick(ch, _ANY_TYPES)
+    payload = pick(
+        ch,
+        (
+            VersionDef(producer=ch.integer(0, 3000)).SerializeToString(),
+            SaverDef(filename_tensor_name="save/Const:0").SerializeToString()[:-1],
+            ch.blob(12),
+            b"",
+        ),
+    )
+    prefix = pick(ch, ("type.googleapis.com/", "", "x/y/"))
+    item = snap.CollectionItem(type_name="Any", repr="<Any>")
+    item.any.type_url = prefix + type_name
+    item.any.value = payload
+    return item
+
+
+def m_default_attr(tree: Tree, ch: Chooser) -> str:
+    """An attr that has an OpDef default set to a variation of that default.
+
+    ``strip_default_attrs`` compares such attrs with the default (``attr_equality``);
+    the node of the cpp graph, the operation's node_def, or both get the new value.
+    """
+    parsed = [tree.open(k) for k in tree.sites_of("op_defs")]
+    op_defs = {d.name: d for d in parsed if isinstance(d, OpDef)}
+    cpp = _cpp(tree)
+    candidates = [
+        (i, op, a)
+        for i, op in enumerate(tree.raw.operations)
+        if op.type in op_defs
+        for a in op_defs[op.type].attr
+        if a.HasField("default_value")
+    ]
+    if cpp is None or not candidates:
+        return "no attr with a default"
+    i, op, attr_def = pick(ch, candidates)
+    value = AttrValue()
+    value.CopyFrom(attr_def.default_value)
+    for _ in range(ch.integer(0, 2)):
+        mutate_field(pick(ch, list(messages(value))), ch, names_of(tree.raw))
+    where = pick(ch, ("both", "cpp", "node_def"))
+    if where in ("both", "cpp"):
+        for node in cpp.node:
+            if node.name == op.name:
+                node.attr[attr_def.name].CopyFrom(value)
+    if where in ("both", "node_def"):
+        site = [k for k in tree.sites_of("node_def") if tree.sites[k].owner is op]
+        node_def = tree.open(site[0]) if site else None
+        if isinstance(node_def, NodeDef):
+            node_def.attr[attr_def.name].CopyFrom(value)
+    return f"default-valued attr {attr_def.name!r} of {op.name!r} varied ({where})"
 
 
 def m_shapes(tree: Tree, ch: Chooser) -> str:
@@ -771,6 +846,7 @@ STRUCTURAL: dict[str, TreeMutator] = {
     "truncate_embedded": m_truncate_embedded,
     "swap": m_swap,
     "graft": m_graft,
+    "default_attr": m_default_attr,
 }
 
 

@@ -331,6 +331,16 @@ def test_an_int_item_that_is_not_a_decimal_integer_is_rejected() -> None:
     assert _rejected(edit) == "collections[8].items[0].int is not a decimal integer: '12x'"
 
 
+def test_a_flattened_leaf_of_no_kind_is_rejected() -> None:
+    def edit(raw: snap.GraphSnapshot) -> None:
+        item = _add_item(raw)
+        item.str = "x"
+        item.nested = True
+        item.flattened.add(type_name="T", repr="<T>")
+
+    assert _rejected(edit) == "collections[8].items[0].flattened[0] has no value"
+
+
 # -- what TF allows loads ---------------------------------------------------------------
 
 
