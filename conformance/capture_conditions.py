@@ -56,7 +56,7 @@ def process_fits(tf: Any, condition: str) -> bool:
     from tensorflow.python import tf2
 
     eager_fits = (condition not in EAGER_OFF) == tf.executing_eagerly()
-    return eager_fits and (condition not in V2_OFF) == tf2.enabled()
+    return bool(eager_fits and (condition not in V2_OFF) == tf2.enabled())
 
 
 def capture_under(tf: Any, graph: Any, condition: str) -> bytes:
