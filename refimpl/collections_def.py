@@ -5,29 +5,42 @@ attribute, a value protobuf rejects) are reproduced with the same exception
 type and message; protobuf's own messages are obtained from the protobuf
 runtime itself, by handing it values of the same Python types, except where the
 runtime TF ran on decides (``refimpl.protobuf_runtime``: bools in ``int64_list``).
+
+Warnings are returned as data (``Warning_``); nothing here logs.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Collection, MutableSequence, Sequence
+from collections.abc import Collection, Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
 
-from refimpl.names import UNBOUND_INPUT_PREFIX, strip_name_scope
+from refimpl import rules
+from refimpl.collection_items import (
+    ItemName,
+    NonStrName,
+    attribute_error,
+    item_attribute_error,
+    item_name,
+)
 from refimpl.pb import snapshot_pb2 as snap
-from refimpl.pb.tensorflow.control_flow_pb2 import CondContextDef, ValuesDef, WhileContextDef
+from refimpl.pb.tensorflow.control_flow_pb2 import (
+    CondContextDef,
+    ControlFlowContextDef,
+    ValuesDef,
+    WhileContextDef,
+)
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
 from refimpl.pb.tensorflow.queue_runner_pb2 import QueueRunnerDef
 from refimpl.pb.tensorflow.saver_pb2 import SaverDef
 from refimpl.pb.tensorflow.variable_pb2 import SaveSliceInfoDef, VariableDef
 from refimpl.protobuf_runtime import ProtobufRuntime, protobuf_runtime
+from refimpl.savers import saver_item_from_proto
+from refimpl.scope import NO_SCOPE, ExportScope
 from refimpl.snapshot import CollectionItem, Snapshot
-
-LOGGER = logging.getLogger("refimpl")
 
 NON_STRING_KEY_WARNING = (
     "Only collections with string type keys will be serialized. This key has %s"
@@ -37,6 +50,7 @@ CONVERSION_WARNING = (
     "Type is unsupported, or the types of the items don't match field type in "
     "CollectionDef. Note this is a warning and probably safe to ignore.\n%s"
 )
+SAVERS = "savers"
 
 _PROTO_TYPES: dict[str, type[Message]] = {
     "tensorflow.VariableDef": VariableDef,
@@ -59,93 +73,38 @@ class Warning_:
         return self.fmt % self.args
 
 
-class NonStrName:
-    """A ``name`` attribute that is not a str (TF then fails on ``.startswith``)."""
-
-    def __init__(self, type_name: str) -> None:
-        self.type_name = type_name
-
-
-_Name = str | None | NonStrName  # None: the item has no ``name`` attribute
-
-
-def _attribute_error(type_name: str, attr: str, bare: bool = False) -> AttributeError:
-    """Python's AttributeError for a missing attribute (protobuf messages give just its name)."""
-    if bare:
-        return AttributeError(attr)
-    return AttributeError(f"'{type_name}' object has no attribute '{attr}'")
-
-
-def item_attribute_error(item: CollectionItem, attr: str) -> AttributeError:
-    """The AttributeError TF meets reading ``attr`` of a collection item that lacks it."""
-    return _attribute_error(item.type_name, attr, item.bare_attribute_errors)
-
-
-def _name_attr(n: snap.NameAttr) -> _Name:
-    kind = n.WhichOneof("kind")
-    if kind == "str":
-        return n.str
-    if kind == "other_type":
-        return NonStrName(n.other_type)
-    return None
-
-
-def item_name(item: CollectionItem) -> _Name:
-    """The item's ``name`` attribute as TF would read it."""
-    kind = item.WhichOneof("kind")
-    if kind == "operation":
-        return item.operation
-    if kind == "tensor":
-        return item.tensor
-    if kind == "variable":
-        return item.variable.name
-    if kind == "queue_runner":
-        return item.queue_runner.queue_name
-    if kind == "context":
-        ctx = item.context
-        return ctx.cond.name if ctx.WhichOneof("kind") == "cond" else getattr(ctx, "while").name
-    if kind == "saver":
-        return _name_attr(item.saver.name)
-    if kind == "opaque":
-        return _name_attr(item.opaque.name)
-    return None
-
-
-def include_item(
-    item: CollectionItem, export_scope: str | None, exclude: Collection[str] | None
-) -> bool:
-    """The collection filter: str items are node names, named objects by their name."""
+def include_item(item: CollectionItem, scope: ExportScope, exclude: Collection[str] | None) -> bool:
+    """Rule 8.3, the collection filter: str items are node names, named objects by their name."""
+    rules.applied("8.3")
     if item.WhichOneof("kind") == "str":
-        name: _Name = item.str
+        name: ItemName = item.str
     else:
         name = item_name(item)
         if name is None:
             return True
-    if exclude and isinstance(name, str) and name in exclude:
-        return False
+    if exclude:
+        rules.applied("7.3")
+        if isinstance(name, str) and name in exclude:
+            return False
     if isinstance(name, NonStrName):
-        raise _attribute_error(name.type_name, "startswith")
+        raise attribute_error(name.type_name, "startswith")
     assert name is not None
-    return (
-        name.startswith(UNBOUND_INPUT_PREFIX) or not export_scope or name.startswith(export_scope)
-    )
+    return scope.keeps(name)
 
 
 def get_collection_in_scope(
-    items: Sequence[CollectionItem] | None, scope: str | None
+    items: Sequence[CollectionItem] | None, scope: ExportScope
 ) -> list[CollectionItem]:
-    """``Graph.get_collection(key, scope)``: items whose name ``re.match``es ``scope``.
+    """``Graph.get_collection(key, scope)``: items whose name ``re.match``es ``scope`` (rule 3.5).
 
     ``items`` is None for a missing collection, which is never matched against
     the scope; an existing empty one still compiles it (and may fail to).
     """
-    import re
-
     if items is None:
         return []
-    if scope is None:
+    if scope.is_none:
         return list(items)
-    regex = re.compile(scope)
+    regex = scope.compiled()
     out = []
     for item in items:
         name = item_name(item)
@@ -156,32 +115,29 @@ def get_collection_in_scope(
     return out
 
 
-# -- to_proto of each item kind ----------------------------------------------------------
+# -- to_proto of each item kind (rules 8.6.2-8.6.7) ---------------------------------------
 
 
-def _in_scope(name: str, export_scope: str | None) -> bool:
-    return export_scope is None or name.startswith(export_scope)
-
-
-def variable_to_proto(v: snap.VariableItem, export_scope: str | None) -> VariableDef | None:
-    """``Variable.to_proto``: a VariableDef, or None outside the scope."""
-    if not _in_scope(v.variable_name, export_scope):
+def variable_to_proto(v: snap.VariableItem, scope: ExportScope) -> VariableDef | None:
+    """Rule 8.6.2, ``Variable.to_proto``: a VariableDef, or None outside the scope."""
+    rules.applied("8.6.2")
+    if not scope.to_proto_includes(v.variable_name):
         return None
     d = VariableDef()
-    d.variable_name = strip_name_scope(v.variable_name, export_scope)
+    d.variable_name = scope.strip_name(v.variable_name)
     if v.has_initial_value:
-        d.initial_value_name = strip_name_scope(v.initial_value_name, export_scope)
-    d.initializer_name = strip_name_scope(v.initializer_name, export_scope)
-    d.snapshot_name = strip_name_scope(v.snapshot_name, export_scope)
+        d.initial_value_name = scope.strip_name(v.initial_value_name)
+    d.initializer_name = scope.strip_name(v.initializer_name)
+    d.snapshot_name = scope.strip_name(v.snapshot_name)
     d.is_resource = v.is_resource
     d.trainable = v.trainable
     d.synchronization = v.synchronization  # type: ignore[assignment]
     d.aggregation = v.aggregation  # type: ignore[assignment]
     if v.has_save_slice_info:
         info: SaveSliceInfoDef | None = None
-        if _in_scope(v.slice_full_name, export_scope):
+        if scope.to_proto_includes(v.slice_full_name):
             info = SaveSliceInfoDef(
-                full_name=strip_name_scope(v.slice_full_name, export_scope),
+                full_name=scope.strip_name(v.slice_full_name),
                 full_shape=v.slice_full_shape,
                 var_offset=v.slice_var_offset,
                 var_shape=v.slice_var_shape,
@@ -196,145 +152,159 @@ def variable_to_proto(v: snap.VariableItem, export_scope: str | None) -> Variabl
     return d
 
 
-def saver_to_proto(saver_def: SaverDef, export_scope: str | None) -> SaverDef | None:
-    """``Saver.to_proto``: the SaverDef, names stripped; None unless its 3 names are in scope."""
-    if export_scope is None:
+def saver_to_proto(saver_def: SaverDef, scope: ExportScope) -> SaverDef | None:
+    """Rule 8.6.3, ``Saver.to_proto``: the SaverDef, names stripped; None unless its 3 names
+    are in scope."""
+    rules.applied("8.6.3")
+    if scope.is_none:
         return saver_def
     names = (saver_def.filename_tensor_name, saver_def.save_tensor_name, saver_def.restore_op_name)
-    if not all(n.startswith(export_scope) for n in names):
+    if not all(scope.has_prefix(n) for n in names):
         return None
     d = SaverDef()
     d.CopyFrom(saver_def)
-    d.filename_tensor_name = strip_name_scope(d.filename_tensor_name, export_scope)
-    d.save_tensor_name = strip_name_scope(d.save_tensor_name, export_scope)
-    d.restore_op_name = strip_name_scope(d.restore_op_name, export_scope)
+    d.filename_tensor_name = scope.strip_name(d.filename_tensor_name)
+    d.save_tensor_name = scope.strip_name(d.save_tensor_name)
+    d.restore_op_name = scope.strip_name(d.restore_op_name)
     return d
 
 
-def queue_runner_to_proto(
-    q: snap.QueueRunnerItem, export_scope: str | None
-) -> QueueRunnerDef | None:
-    """``QueueRunner.to_proto``: None when the queue is outside the scope."""
-    if not _in_scope(q.queue_name, export_scope):
+def queue_runner_to_proto(q: snap.QueueRunnerItem, scope: ExportScope) -> QueueRunnerDef | None:
+    """Rule 8.6.4, ``QueueRunner.to_proto``: None when the queue is outside the scope."""
+    rules.applied("8.6.4")
+    if not scope.to_proto_includes(q.queue_name):
         return None
     return QueueRunnerDef(
-        queue_name=strip_name_scope(q.queue_name, export_scope),
-        enqueue_op_name=[strip_name_scope(n, export_scope) for n in q.enqueue_op_names],
-        close_op_name=strip_name_scope(q.close_op_name, export_scope),
-        cancel_op_name=strip_name_scope(q.cancel_op_name, export_scope),
+        queue_name=scope.strip_name(q.queue_name),
+        enqueue_op_name=[scope.strip_name(n) for n in q.enqueue_op_names],
+        close_op_name=scope.strip_name(q.close_op_name),
+        cancel_op_name=scope.strip_name(q.cancel_op_name),
         queue_closed_exception_types=list(q.queue_closed_exception_types),  # type: ignore[arg-type]
     )
 
 
-def _values_def(values: snap.ValuesItem, export_scope: str | None) -> ValuesDef:
+def _values_def(values: snap.ValuesItem, scope: ExportScope) -> ValuesDef:
+    """Rule 8.6.7: a context's ``values_def``, every name stripped."""
+    rules.applied("8.6.7")
     d = ValuesDef()
-    d.values.extend(strip_name_scope(v, export_scope) for v in values.values)
+    d.values.extend(scope.strip_name(v) for v in values.values)
     for pair in values.external_values:
-        d.external_values[strip_name_scope(pair.key, export_scope)] = strip_name_scope(
-            pair.value, export_scope
-        )
+        d.external_values[scope.strip_name(pair.key)] = scope.strip_name(pair.value)
     return d
 
 
-def cond_to_proto(c: snap.CondContextItem, export_scope: str | None) -> CondContextDef | None:
-    """``CondContext.to_proto``; nested contexts are always serialized without a scope."""
-    if not _in_scope(c.name, export_scope):
+def cond_to_proto(c: snap.CondContextItem, scope: ExportScope) -> CondContextDef | None:
+    """Rule 8.6.5, ``CondContext.to_proto``; nested contexts are serialized without a scope."""
+    rules.applied("8.6.5")
+    if not scope.to_proto_includes(c.name):
         return None
     d = CondContextDef(
-        context_name=strip_name_scope(c.name, export_scope),
-        pred_name=strip_name_scope(c.pred_name, export_scope),
-        pivot_name=strip_name_scope(c.pivot_name, export_scope),
+        context_name=scope.strip_name(c.name),
+        pred_name=scope.strip_name(c.pred_name),
+        pivot_name=scope.strip_name(c.pivot_name),
         branch=c.branch,
     )
-    d.values_def.MergeFrom(_values_def(c.values, export_scope))
+    d.values_def.MergeFrom(_values_def(c.values, scope))
     for nested in c.nested_contexts:
         _nested_context(nested, d.nested_contexts.add())
     return d
 
 
-def while_to_proto(w: snap.WhileContextItem, export_scope: str | None) -> WhileContextDef | None:
-    """``WhileContext.to_proto``; nested contexts are always serialized without a scope."""
-    if not _in_scope(w.name, export_scope):
+def while_to_proto(w: snap.WhileContextItem, scope: ExportScope) -> WhileContextDef | None:
+    """Rule 8.6.6, ``WhileContext.to_proto``; nested contexts are serialized without a scope."""
+    rules.applied("8.6.6")
+    if not scope.to_proto_includes(w.name):
         return None
     d = WhileContextDef(
-        context_name=strip_name_scope(w.name, export_scope),
+        context_name=scope.strip_name(w.name),
         parallel_iterations=w.parallel_iterations,
         back_prop=w.back_prop,
         swap_memory=w.swap_memory,
-        pivot_for_pred_name=strip_name_scope(w.pivot_for_pred_name, export_scope),
-        pivot_for_body_name=strip_name_scope(w.pivot_for_body_name, export_scope),
-        pivot_name=strip_name_scope(w.pivot_name, export_scope),
-        loop_exit_names=[strip_name_scope(n, export_scope) for n in w.loop_exit_names],
-        loop_enter_names=[strip_name_scope(n, export_scope) for n in w.loop_enter_names],
+        pivot_for_pred_name=scope.strip_name(w.pivot_for_pred_name),
+        pivot_for_body_name=scope.strip_name(w.pivot_for_body_name),
+        pivot_name=scope.strip_name(w.pivot_name),
+        loop_exit_names=[scope.strip_name(n) for n in w.loop_exit_names],
+        loop_enter_names=[scope.strip_name(n) for n in w.loop_enter_names],
     )
     if w.has_maximum_iterations:
-        d.maximum_iterations_name = strip_name_scope(w.maximum_iterations_name, export_scope)
-    d.values_def.MergeFrom(_values_def(w.values, export_scope))
+        d.maximum_iterations_name = scope.strip_name(w.maximum_iterations_name)
+    d.values_def.MergeFrom(_values_def(w.values, scope))
     for nested in w.nested_contexts:
         _nested_context(nested, d.nested_contexts.add())
     return d
 
 
-def _nested_context(ctx: snap.ContextItem, target: Any) -> None:
+def _nested_context(ctx: snap.ContextItem, target: ControlFlowContextDef) -> None:
+    """Rule 8.6.7: a nested context, always serialized without a scope."""
+    rules.applied("8.6.7")
+    # Without a scope, to_proto never returns None (TF's CopyFrom(None) would fail).
     if ctx.WhichOneof("kind") == "cond":
-        proto: Message | None = cond_to_proto(ctx.cond, None)
-        target.cond_ctxt.CopyFrom(proto)
+        cond = cond_to_proto(ctx.cond, NO_SCOPE)
+        assert cond is not None
+        target.cond_ctxt.CopyFrom(cond)
     else:
-        proto = while_to_proto(getattr(ctx, "while"), None)
-        target.while_ctxt.CopyFrom(proto)
+        loop = while_to_proto(getattr(ctx, "while"), NO_SCOPE)
+        assert loop is not None
+        target.while_ctxt.CopyFrom(loop)
 
 
-def item_to_proto(item: CollectionItem, export_scope: str | None) -> Message | None:
-    """``item.to_proto(export_scope=...)`` for items that have the method."""
+def item_to_proto(item: CollectionItem, scope: ExportScope) -> Message | None:
+    """``item.to_proto(export_scope=...)`` for items that have the method (rule 8.6.2)."""
     kind = item.WhichOneof("kind")
     if kind == "variable":
-        return variable_to_proto(item.variable, export_scope)
+        return variable_to_proto(item.variable, scope)
     if kind == "saver":
+        rules.applied("8.6.3")
         if item.saver.saver_def_is_none:
-            if export_scope is None:
+            if scope.is_none:
                 return None
             raise AttributeError("'NoneType' object has no attribute 'filename_tensor_name'")
         sd = SaverDef()
         sd.ParseFromString(item.saver.saver_def)
-        return saver_to_proto(sd, export_scope)
+        return saver_to_proto(sd, scope)
     if kind == "queue_runner":
-        return queue_runner_to_proto(item.queue_runner, export_scope)
+        return queue_runner_to_proto(item.queue_runner, scope)
     if kind == "context":
-        return _context_to_proto(item.context, export_scope)
+        return _context_to_proto(item.context, scope)
+    rules.applied("8.6.2")
     raise item_attribute_error(item, "to_proto")
 
 
-def _context_to_proto(ctx: snap.ContextItem, export_scope: str | None) -> Message | None:
+def _context_to_proto(ctx: snap.ContextItem, scope: ExportScope) -> Message | None:
     if ctx.WhichOneof("kind") == "cond":
-        return cond_to_proto(ctx.cond, export_scope)
-    return while_to_proto(getattr(ctx, "while"), export_scope)
+        return cond_to_proto(ctx.cond, scope)
+    return while_to_proto(getattr(ctx, "while"), scope)
 
 
 def registered_to_proto(
-    proto_type: str, item: CollectionItem, export_scope: str | None
+    proto_type: str, item: CollectionItem, scope: ExportScope
 ) -> Message | None:
-    """The registered to_proto function of a key whose protos are ``proto_type``."""
+    """The registered to_proto function of a key whose protos are ``proto_type`` (rule 8.6)."""
     kind = item.WhichOneof("kind")
     if proto_type == "tensorflow.VariableDef":
-        return item_to_proto(item, export_scope)
+        rules.applied("8.6.2")
+        return item_to_proto(item, scope)
     if proto_type == "tensorflow.SaverDef":
+        rules.applied("8.6.3")
         if kind != "saver":
             raise item_attribute_error(item, "saver_def")
-        return item_to_proto(item, export_scope)
+        return item_to_proto(item, scope)
     if proto_type == "tensorflow.QueueRunnerDef":
+        rules.applied("8.6.4")
         if kind != "queue_runner":
             raise item_attribute_error(item, "queue")
-        return item_to_proto(item, export_scope)
+        return item_to_proto(item, scope)
     if proto_type in ("tensorflow.CondContextDef", "tensorflow.WhileContextDef"):
         want = "cond" if proto_type == "tensorflow.CondContextDef" else "while"
+        rules.applied("8.6.5" if want == "cond" else "8.6.6")
         name = item_name(item)
         if name is None:
             raise item_attribute_error(item, "name")
-        if isinstance(name, str) and export_scope is not None and not name.startswith(export_scope):
+        if isinstance(name, str) and not scope.to_proto_includes(name):
             return None
         if kind != "context" or item.context.WhichOneof("kind") != want:
             raise item_attribute_error(item, "_pred" if want == "cond" else "_parallel_iterations")
-        return _context_to_proto(item.context, export_scope)
+        return _context_to_proto(item.context, scope)
     raise NotImplementedError(f"collections of {proto_type} are not supported")
 
 
@@ -416,6 +386,7 @@ def _extend_int64_list(
     """
     for x in items:
         if x.WhichOneof("kind") == "bool":
+            rules.applied("0.3.1")  # the recorded runtime decides
             if not runtime.int_fields_accept_bools:
                 raise runtime.bool_in_int_field_error(INT64_LIST_FIELD)
             values.append(int(x.bool))
@@ -428,69 +399,114 @@ def _fill(
     key: str | bytes,
     items: Sequence[CollectionItem],
     graph: Snapshot,
-    export_scope: str | None,
+    scope: ExportScope,
 ) -> None:
+    """Rules 8.4 and 8.6: the entry of ``key``, filled from ``items`` (failures propagate)."""
+    rules.applied("8.4")
     col_def = mgd.collection_def[key]  # type: ignore[index]
     proto_type = graph.environment.proto_function_keys.get(key) if isinstance(key, str) else None
     if proto_type is not None:
+        rules.applied("8.6")
         expected = _PROTO_TYPES.get(proto_type)
         for x in items:
-            proto = registered_to_proto(proto_type, x, export_scope)
+            proto = registered_to_proto(proto_type, x, scope)
             if proto is not None:
                 if expected is None or not isinstance(proto, expected):
                     raise AssertionError()
+                rules.applied("8.6.1")
+                if isinstance(proto, (CondContextDef, WhileContextDef)):
+                    rules.applied("0.4.1")  # deterministic, where TF's own is not
                 col_def.bytes_list.value.append(proto.SerializeToString(deterministic=True))
         return
     kind = _kind_name(items[0])
     if kind == "node_list":
+        rules.applied("8.4.1")
         for x in items:
             name = item_name(x)
             if name is None:
                 raise item_attribute_error(x, "name")
             assert isinstance(name, str)  # non-str names failed in the filter
-            if not export_scope or name.startswith(export_scope):
-                col_def.node_list.value.append(strip_name_scope(name, export_scope))
+            if scope.includes(name):
+                col_def.node_list.value.append(scope.strip_name(name))
     elif kind == "bytes_list":
+        rules.applied("8.4.2")
         col_def.bytes_list.value.extend([_as_bytes(x) for x in items])
     elif kind == "int64_list":
+        rules.applied("8.4.3", "8.5.1")
         runtime = protobuf_runtime(graph.environment.protobuf_version)
         _extend_int64_list(col_def.int64_list.value, items, runtime)
     elif kind == "float_list":
+        rules.applied("8.4.4", "8.5.1")
         col_def.float_list.value.extend([python_value(x, kind) for x in items])  # type: ignore[misc]
     else:
+        rules.applied("8.4.5", "8.5.1")
         col_def.any_list.value.extend([python_value(x, kind) for x in items])  # type: ignore[misc]
+
+
+def collection_keys(graph: Snapshot, collection_list: object) -> Iterator[object]:
+    """Rules 2.7 and 8.1: the keys to export, in order (``collection_list`` iterated as is,
+    lazily: a non-iterable fails with Python's ``TypeError``)."""
+    rules.applied("2.7", "8.1")
+    if collection_list is None:
+        rules.applied("8.1.1")
+        return iter(graph.str_collection_keys())
+    rules.applied("8.1.2")
+    return iter(cast(Iterable[object], collection_list))
+
+
+def add_collection_defs(
+    mgd: MetaGraphDef,
+    graph: Snapshot,
+    collection_list: object,
+    scope: ExportScope,
+    exclude: Collection[str] | None,
+    clear_extraneous_savers: bool,
+    saver_def: object,
+    warnings: list[Warning_],
+) -> None:
+    """Section 8: every collection of ``collection_list`` (None: the graph's str keys), in
+    order, added to ``mgd`` (in place); with ``clear_extraneous_savers`` the ``savers`` key
+    holds a new Saver (rule 7.4)."""
+    names_in_use = dict(graph.names_in_use)
+    done: set[str | bytes] = set()
+    for key in collection_keys(graph, collection_list):
+        if isinstance(key, (str, bytes)):
+            if key in done:
+                rules.applied("8.1.3")
+            done.add(key)
+        override = None
+        if clear_extraneous_savers and key == SAVERS:
+            override = [saver_item_from_proto(saver_def or None, graph, names_in_use)]
+        add_collection_def(mgd, key, graph, scope, exclude, warnings, override)
 
 
 def add_collection_def(
     mgd: MetaGraphDef,
     key: object,
     graph: Snapshot,
-    export_scope: str | None,
+    scope: ExportScope,
     exclude: Collection[str] | None,
     warnings: list[Warning_],
     override: Sequence[CollectionItem] | None = None,
 ) -> None:
     """Adds the collection ``key`` of ``graph`` to ``mgd`` (in place), as TF does."""
     if not isinstance(key, (str, bytes)):
-        _warn(warnings, NON_STRING_KEY_WARNING, repr(type(key)))
+        rules.applied("8.1.2")
+        warnings.append(Warning_(NON_STRING_KEY_WARNING, (repr(type(key)),)))
         return
+    rules.applied("8.2")
     items = list(override) if override else list(graph.get_collection(key))
-    items = [x for x in items if include_item(x, export_scope, exclude)]
+    items = [x for x in items if include_item(x, scope, exclude)]
     if not items:
         return
     try:
-        _fill(mgd, key, items, graph, export_scope)
+        _fill(mgd, key, items, graph, scope)
     except Exception as e:  # noqa: BLE001  (TF catches everything here)
-        _warn(warnings, CONVERSION_WARNING, _key_text(key), str(e))
+        rules.applied("8.5")
+        warnings.append(Warning_(CONVERSION_WARNING, (_key_text(key), str(e))))
         if key in mgd.collection_def:
             del mgd.collection_def[key]  # type: ignore[arg-type]
 
 
 def _key_text(key: str | bytes) -> str:
     return key if isinstance(key, str) else str(key)
-
-
-def _warn(warnings: list[Warning_], fmt: str, *args: str) -> None:
-    w = Warning_(fmt, args)
-    warnings.append(w)
-    LOGGER.warning(fmt, *args)

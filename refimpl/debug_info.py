@@ -11,14 +11,15 @@ TensorFlow. See docs/debug_info.md for the rules, verified against TF 2.21.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
+from refimpl import rules
 from refimpl.pb.tensorflow.graph_debug_info_pb2 import GraphDebugInfo
+from refimpl.snapshot import Frame, FrameClassifier
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "DebugOp",
     "Frame",
     "FrameClassifier",
     "build_debug_info",
@@ -33,55 +34,14 @@ DEFAULT_LIMIT = 10
 #: Frames kept on the inner side of the defining frame.
 _INNER_CONTEXT = 2
 
-
-@dataclass(frozen=True)
-class Frame:
-    """One traceback frame as TF records it (``StackFrame``)."""
-
-    filename: str
-    lineno: int
-    name: str
-
-
-@dataclass(frozen=True)
-class FrameClassifier:
-    """Decides which frames belong to TensorFlow itself.
-
-    Mirrors ``error_interpolation._is_framework_filename``: a file name matching
-    any external pattern is never framework; otherwise it is framework when it
-    matches a framework pattern or starts with a framework path prefix
-    (plain string prefix, no path normalisation). Patterns are Python regexes
-    applied with ``re.search``.
-    """
-
-    framework_path_prefixes: tuple[str, ...] = ()
-    framework_filename_patterns: tuple[str, ...] = ()
-    external_filename_patterns: tuple[str, ...] = ()
-    _framework_res: tuple[re.Pattern[str], ...] = field(
-        init=False, repr=False, compare=False, hash=False
-    )
-    _external_res: tuple[re.Pattern[str], ...] = field(
-        init=False, repr=False, compare=False, hash=False
-    )
-
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "_framework_res", tuple(re.compile(p) for p in self.framework_filename_patterns)
-        )
-        object.__setattr__(
-            self, "_external_res", tuple(re.compile(p) for p in self.external_filename_patterns)
-        )
-
-    def is_framework(self, filename: str) -> bool:
-        if any(p.search(filename) for p in self._external_res):
-            return False
-        if any(p.search(filename) for p in self._framework_res):
-            return True
-        return any(filename.startswith(prefix) for prefix in self.framework_path_prefixes)
+#: One operation handed to the builder: (function name, op name, traceback or None).
+DebugOp = tuple[str, str, Sequence[Frame] | None]
 
 
 def defining_frame_index(traceback: Sequence[Frame], classifier: FrameClassifier) -> int:
-    """Index of the innermost non-framework frame; 0 if there is none (or no frame)."""
+    """Rule 10.4.3: index of the innermost non-framework frame (rule 10.4.2); 0 if there is
+    none (or no frame)."""
+    rules.applied("10.4.2", "10.4.3")
     for index in range(len(traceback) - 1, -1, -1):
         if not classifier.is_framework(traceback[index].filename):
             return index
@@ -94,26 +54,28 @@ def useful_frames(
     """The frames TF keeps for a traceback (outermost first).
 
     The window ends two frames inside the defining frame (or at the innermost
-    frame) and extends outwards to at most ``limit`` frames.
+    frame) and extends outwards to at most ``limit`` frames (rule 10.4.4).
     """
     frames = tuple(traceback)
-    end = min(defining_frame_index(frames, classifier) + _INNER_CONTEXT + 1, len(frames))
+    defining = defining_frame_index(frames, classifier)
+    rules.applied("10.4.4")
+    end = min(defining + _INNER_CONTEXT + 1, len(frames))
     start = max(end - limit, 0)
     return frames[start:end]
 
 
 def trace_key(func_name: str, op_name: str) -> str:
-    """Key of ``name_to_trace_id``: ``"<op name>@<function name>"``."""
+    """Rule 10.4.5: key of ``name_to_trace_id``: ``"<op name>@<function name>"``."""
+    rules.applied("10.4.5")
     return f"{op_name}@{func_name}"
 
 
-def build_debug_info(
-    ops: Iterable[tuple[str, str, Sequence[Frame] | None]], classifier: FrameClassifier
-) -> GraphDebugInfo:
+def build_debug_info(ops: Iterable[DebugOp], classifier: FrameClassifier) -> GraphDebugInfo:
     """Builds the GraphDebugInfo TF writes for these operations.
 
     ops: (func_name, op_name, traceback or None) in export order; tracebacks
     are outermost frame first. Operations without a traceback are skipped.
+    Rules 10.4.2-10.4.10.
     """
     info = GraphDebugInfo()
     file_ids: dict[str, int] = {}
@@ -123,25 +85,31 @@ def build_debug_info(
         if traceback is None:
             continue
         frames = useful_frames(traceback, classifier)
+        rules.applied("10.4.6")
         trace_id = trace_ids.get(frames)
         if trace_id is None:
             trace_id = len(trace_ids)
             trace_ids[frames] = trace_id
             trace = info.traces_by_id[trace_id]  # present even when it has no frame
             for frame in frames:
+                rules.applied("10.4.7")
                 frame_id = frame_ids.get(frame)
                 if frame_id is None:
                     frame_id = len(frame_ids)
                     frame_ids[frame] = frame_id
+                    rules.applied("10.4.8")
                     file_id = file_ids.get(frame.filename)
                     if file_id is None:
                         file_id = len(file_ids)
                         file_ids[frame.filename] = file_id
                         info.files.append(frame.filename)
+                    rules.applied("10.4.9")
                     file_line_col = info.frames_by_id[frame_id]
                     file_line_col.file_index = file_id
                     file_line_col.line = frame.lineno
                     file_line_col.func = frame.name
                 trace.frame_id.append(frame_id)
         info.name_to_trace_id[trace_key(func_name, op_name)] = trace_id
+    if not info.name_to_trace_id:
+        rules.applied("10.4.10")
     return info

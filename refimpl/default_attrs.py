@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from refimpl import rules
+from refimpl.op_registry import OpLookup
 from refimpl.pb.tensorflow.attr_value_pb2 import AttrValue
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
@@ -11,7 +11,9 @@ from refimpl.pb.tensorflow.op_def_pb2 import OpDef
 
 
 def is_default_attr_value(op_def: OpDef, attr_name: str, value: AttrValue) -> bool:
-    """Whether ``value`` equals the default of the first attr of ``op_def`` named ``attr_name``."""
+    """Rule 6.3: whether ``value`` equals the default of the first attr of ``op_def`` named
+    ``attr_name`` (TF's ``AreAttrValuesEqual``, ``refimpl.attr_equality``)."""
+    rules.applied("6.3")
     for attr_def in op_def.attr:
         if attr_def.name == attr_name:
             if not attr_def.HasField("default_value"):
@@ -22,10 +24,10 @@ def is_default_attr_value(op_def: OpDef, attr_name: str, value: AttrValue) -> bo
     return False
 
 
-def strip_node_default_attrs(
-    node_def: NodeDef, function_names: set[str], lookup: Callable[[str], OpDef | None]
-) -> None:
-    """Deletes ``node_def``'s default-valued attrs (in place; callers pass their own copy)."""
+def strip_node_default_attrs(node_def: NodeDef, function_names: set[str], lookup: OpLookup) -> None:
+    """Rule 6.2: deletes ``node_def``'s default-valued attrs (in place; callers pass their own
+    copy)."""
+    rules.applied("6.2")
     if node_def.op in function_names:
         return
     op_def = lookup(node_def.op)
@@ -35,8 +37,10 @@ def strip_node_default_attrs(
         del node_def.attr[name]
 
 
-def strip_graph_default_attrs(graph_def: GraphDef, lookup: Callable[[str], OpDef | None]) -> None:
-    """Strips every top-level node and every function-body node of ``graph_def`` in place."""
+def strip_graph_default_attrs(graph_def: GraphDef, lookup: OpLookup) -> None:
+    """Rule 6.1: strips every top-level node, then every function-body node, of ``graph_def``
+    in place."""
+    rules.applied("6.1")
     function_names = {f.signature.name for f in graph_def.library.function}
     for node in graph_def.node:
         strip_node_default_attrs(node, function_names, lookup)

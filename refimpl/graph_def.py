@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import cast
 
-from refimpl.names import UNBOUND_INPUT_PREFIX, include_name, strip_name_scope
+from refimpl import rules
+from refimpl.names import UNBOUND_INPUT_PREFIX
 from refimpl.pb.tensorflow.attr_value_pb2 import AttrValue
 from refimpl.pb.tensorflow.function_pb2 import FunctionDef, GradientDef
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
@@ -20,6 +22,8 @@ from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
 from refimpl.pb.tensorflow.resource_handle_pb2 import ResourceHandleProto
 from refimpl.pb.tensorflow.tensor_shape_pb2 import TensorShapeProto
 from refimpl.pb.tensorflow.types_pb2 import DT_RESOURCE
+from refimpl.savers import find_extraneous_saver_nodes
+from refimpl.scope import ExportScope
 from refimpl.snapshot import Function, Snapshot
 
 TWO_GB = 1 << 31
@@ -27,10 +31,12 @@ TWO_GB = 1 << 31
 
 @dataclass(frozen=True)
 class RebuiltGraphDef:
-    """A rebuilt GraphDef and the unbound inputs met on the way (node, then input order)."""
+    """A rebuilt GraphDef, the unbound inputs met on the way (node, then input order), and
+    the nodes ``clear_extraneous_savers`` excluded (None without it; rule 7.1)."""
 
     graph_def: GraphDef
     unbound_inputs: tuple[str, ...]
+    exclude: frozenset[str] | None = None
 
 
 def _as_str(value: str | bytes) -> str:
@@ -46,6 +52,9 @@ def _as_bytes(value: str | bytes) -> bytes:
 
 def default_graph_def(graph: Snapshot) -> GraphDef:
     """The GraphDef of the default path: C++ serialization plus shape annotation."""
+    # The C++ serialization as captured: node order, inputs, contents, library, versions;
+    # no size check of its own.
+    rules.applied("4.1.1", "4.1.2", "4.1.3", "4.1.4", "4.1.5", "4.1.9")
     gd = GraphDef()
     gd.CopyFrom(graph.cpp_graph_def)
     if not gd.library.function:
@@ -53,6 +62,7 @@ def default_graph_def(graph: Snapshot) -> GraphDef:
     for node in gd.node:
         shapes = graph.operations_by_name[node.name].output_shapes
         if shapes:
+            rules.applied("4.1.6")
             node.attr["_output_shapes"].list.shape.extend(shapes)
     for function_def in gd.library.function:
         _annotate_function(function_def, graph.functions_by_name[function_def.signature.name])
@@ -60,6 +70,8 @@ def default_graph_def(graph: Snapshot) -> GraphDef:
 
 
 def _annotate_function(function_def: FunctionDef, fn: Function) -> None:
+    """Rule 4.1.7: a library function's shapes and handle data, from its Python graph."""
+    rules.applied("4.1.7")
     if not fn.has_graph:
         return
     input_shapes = function_def.attr["_input_shapes"]  # reading the map entry creates it
@@ -95,42 +107,77 @@ def _add_handle_data(
 # -- the rebuild paths ---------------------------------------------------------------
 
 
+def _included(name: str, scope: ExportScope, exclude: Collection[str] | None) -> bool:
+    """Rule 4.2.1: whether the node ``name`` is in the rebuilt GraphDef (rule 7.3 with
+    ``clear_extraneous_savers``)."""
+    rules.applied("4.2.1")
+    if exclude:
+        rules.applied("7.3")
+        if name in exclude:
+            return False
+    return scope.keeps(name)
+
+
 def transform_node_def(
     from_node_def: NodeDef,
-    export_scope: str | None,
+    scope: ExportScope,
     unbound_inputs: list[str],
-    clear_devices: bool,
+    clear_devices: object,
 ) -> NodeDef:
-    """One node of a rebuilt GraphDef: scope stripped, unbound inputs renamed."""
+    """One node of a rebuilt GraphDef (rules 4.2.3-4.2.8): scope stripped, unbound inputs
+    renamed."""
     node_def = NodeDef()
     node_def.CopyFrom(from_node_def)
+    _rewrite_inputs(node_def, scope, unbound_inputs)
+    rules.applied("4.2.4")
+    node_def.name = scope.strip_name(from_node_def.name)
+    for k, v_attr in from_node_def.attr.items():
+        if k == "_class":
+            node_def.attr[k].CopyFrom(_rewrite_class(v_attr, scope))
+        elif node_def.op in ("Enter", "RefEnter") and k == "frame_name":
+            node_def.attr[k].CopyFrom(_rewrite_frame_name(v_attr, scope))
+    rules.applied("4.2.7")  # the other attributes stay as copied
+    if clear_devices:
+        rules.applied("4.2.8", "4.1.8")  # top-level nodes only: function bodies keep theirs
+        node_def.device = ""
+    return node_def
+
+
+def _rewrite_inputs(node_def: NodeDef, scope: ExportScope, unbound_inputs: list[str]) -> None:
+    """Rule 4.2.3: each input stripped, or renamed ``$unbound_inputs_...`` and recorded."""
+    if node_def.input:
+        rules.applied("4.2.3")
     for i, v in enumerate(node_def.input):
-        if export_scope and not v.lstrip("^").startswith(export_scope):
+        if not scope.includes(v.lstrip("^")):
             renamed = re.sub(r"([\^]|^)(.*)", r"\1" + UNBOUND_INPUT_PREFIX + r"\2", v)
             node_def.input[i] = renamed
             unbound_inputs.append(renamed)
         else:
-            node_def.input[i] = strip_name_scope(v, export_scope)
-    node_def.name = strip_name_scope(from_node_def.name, export_scope)
-    for k, v_attr in from_node_def.attr.items():
-        if k == "_class":
-            new_s = [
-                _as_bytes(strip_name_scope(_as_str(s), export_scope))
-                for s in v_attr.list.s
-                if not export_scope or _class_location(s).startswith(export_scope)
-            ]
-            node_def.attr[k].CopyFrom(AttrValue(list=AttrValue.ListValue(s=new_s)))
-        elif node_def.op in ("Enter", "RefEnter") and k == "frame_name":
-            frame = _as_str(v_attr.s)
-            if export_scope and not frame.startswith(export_scope):
-                # TF reads a variable it never assigned here (spec.md 4.2.6).
-                raise UnboundLocalError(
-                    "cannot access local variable 'new_s' where it is not associated with a value"
-                )
-            node_def.attr[k].CopyFrom(AttrValue(s=_as_bytes(strip_name_scope(frame, export_scope))))
-    if clear_devices:
-        node_def.device = ""
-    return node_def
+            node_def.input[i] = scope.strip_name(v)
+
+
+def _rewrite_class(value: AttrValue, scope: ExportScope) -> AttrValue:
+    """Rule 4.2.5: the ``_class`` attribute, its entries outside the scope dropped."""
+    rules.applied("4.2.5")
+    new_s = [
+        _as_bytes(scope.strip_name(_as_str(s)))
+        for s in value.list.s
+        if not scope.given or scope.has_prefix(_class_location(s))
+    ]
+    return AttrValue(list=AttrValue.ListValue(s=new_s))
+
+
+def _rewrite_frame_name(value: AttrValue, scope: ExportScope) -> AttrValue:
+    """Rule 4.2.6: the ``frame_name`` of an ``Enter``/``RefEnter`` node, stripped."""
+    rules.applied("4.2.6")
+    frame = _as_str(value.s)
+    if not scope.includes(frame):
+        # TF reads a variable it never assigned here (spec.md 4.2.6; either error of 0.4.2).
+        rules.applied("0.4.2")
+        raise UnboundLocalError(
+            "cannot access local variable 'new_s' where it is not associated with a value"
+        )
+    return AttrValue(s=_as_bytes(scope.strip_name(frame)))
 
 
 def _class_location(entry: bytes) -> str:
@@ -142,35 +189,45 @@ def _class_location(entry: bytes) -> str:
 
 def rebuild_from_graph(
     graph: Snapshot,
-    export_scope: str | None,
-    exclude: Collection[str] | None,
-    clear_devices: bool,
+    scope: ExportScope,
+    clear_devices: object,
+    clear_extraneous_savers: object,
+    saver_def: object,
 ) -> RebuiltGraphDef:
-    """The GraphDef rebuilt from each op's own NodeDef, in creation order."""
+    """Section 4.3: the GraphDef rebuilt from each op's own NodeDef, in creation order."""
+    exclude = None
+    if clear_extraneous_savers:
+        # graph.as_graph_def(): the C++ serialization, without shapes.
+        exclude = find_extraneous_saver_nodes(graph.cpp_graph_def, saver_def)
+    rules.applied("4.3.1")
     gd = GraphDef()
     gd.versions.CopyFrom(graph.versions)
     unbound: list[str] = []
     nodes: list[NodeDef] = []
     bytesize = 0
     for op in graph.operations:
-        if not include_name(op.name, export_scope, exclude):
+        if not _included(op.name, scope, exclude):
             continue
-        node_def = transform_node_def(op.node_def, export_scope, unbound, clear_devices)
+        rules.applied("4.3.2")
+        node_def = transform_node_def(op.node_def, scope, unbound, clear_devices)
         if op.output_shapes:
             if "_output_shapes" in node_def.attr:
                 raise AssertionError()
             node_def.attr["_output_shapes"].list.shape.extend(op.output_shapes)
         nodes.append(node_def)
+        rules.applied("4.3.3")
         bytesize += op.node_def.ByteSize()
         if bytesize >= TWO_GB:
             raise ValueError(f"GraphDef cannot be larger than 2GB. Received size: {bytesize}.")
     gd.node.extend(nodes)
     _copy_functions(graph.functions, gd, bytesize)
-    return RebuiltGraphDef(gd, tuple(unbound))
+    return RebuiltGraphDef(gd, tuple(unbound), exclude)
 
 
 def _copy_functions(functions: Iterable[Function], gd: GraphDef, bytesize: int) -> None:
+    """Rule 4.3.4: the Python function definitions, size-checked, with their gradients."""
     for fn in functions:
+        rules.applied("4.3.4")
         bytesize += fn.definition.ByteSize()
         if bytesize >= TWO_GB:
             raise ValueError("GraphDef cannot be larger than 2GB.")
@@ -182,19 +239,29 @@ def _copy_functions(functions: Iterable[Function], gd: GraphDef, bytesize: int) 
 
 
 def rebuild_from_graph_def(
-    graph_def: GraphDef,
-    export_scope: str | None,
-    exclude: Collection[str] | None,
-    clear_devices: bool,
+    graph_def: object,
+    scope: ExportScope,
+    clear_devices: object,
+    clear_extraneous_savers: object,
+    saver_def: object,
 ) -> RebuiltGraphDef:
-    """A given GraphDef rebuilt: versions and library copied (present even if empty)."""
+    """Section 4.4: a given GraphDef rebuilt: versions and library copied (present even if
+    empty), then its nodes transformed."""
+    rules.applied("4.4.1")
+    if not hasattr(graph_def, "versions"):
+        raise AttributeError(f"'{type(graph_def).__name__}' object has no attribute 'versions'")
+    given = cast(GraphDef, graph_def)  # anything else with `versions` fails as in TF
     gd = GraphDef()
-    gd.versions.CopyFrom(graph_def.versions)
-    gd.library.CopyFrom(graph_def.library)
+    gd.versions.CopyFrom(given.versions)
+    gd.library.CopyFrom(given.library)
+    exclude = None
+    if clear_extraneous_savers:
+        exclude = find_extraneous_saver_nodes(given, saver_def)
+    rules.applied("4.4.2")
     unbound: list[str] = []
     gd.node.extend(
-        transform_node_def(n, export_scope, unbound, clear_devices)
-        for n in graph_def.node
-        if include_name(n.name, export_scope, exclude)
+        transform_node_def(n, scope, unbound, clear_devices)
+        for n in given.node
+        if _included(n.name, scope, exclude)
     )
-    return RebuiltGraphDef(gd, tuple(unbound))
+    return RebuiltGraphDef(gd, tuple(unbound), exclude)

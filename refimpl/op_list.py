@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from refimpl import rules
+from refimpl.op_registry import OpLookup
 from refimpl.pb.tensorflow.function_pb2 import FunctionDef
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
-from refimpl.pb.tensorflow.op_def_pb2 import OpDef, OpList
+from refimpl.pb.tensorflow.op_def_pb2 import OpList
 
 CALL_OPS = ("PartitionedCall", "StatefulPartitionedCall")
 
@@ -18,8 +18,9 @@ def ops_used_by_graph_def(graph_def: GraphDef) -> set[str]:
     A function is walked only when a node's op is its name, or when a
     ``PartitionedCall``/``StatefulPartitionedCall`` names it in attr ``f``.
     Reading attr ``f`` of a call node that lacks it adds an empty ``f`` to
-    ``graph_def`` (as TF does): this function mutates its argument there.
+    ``graph_def`` (as TF does, rule 5.3): this function mutates its argument there.
     """
+    rules.applied("5.2", "5.5")
     name_to_function: dict[str, FunctionDef] = {}
     for fun in graph_def.library.function:
         name_to_function[fun.signature.name] = fun
@@ -34,6 +35,8 @@ def ops_used_by_graph_def(graph_def: GraphDef) -> set[str]:
     def process(node: NodeDef) -> None:
         mark(node.op)
         if node.op in CALL_OPS:
+            if "f" not in node.attr:
+                rules.applied("5.3")  # reading it creates it
             mark(node.attr["f"].func.name)
 
     for node in graph_def.node:
@@ -44,10 +47,12 @@ def ops_used_by_graph_def(graph_def: GraphDef) -> set[str]:
     return {op for op in used if op not in name_to_function}
 
 
-def stripped_op_list(graph_def: GraphDef, lookup: Callable[[str], OpDef | None]) -> OpList:
+def stripped_op_list(graph_def: GraphDef, lookup: OpLookup) -> OpList:
     """The OpDefs of the used ops that ``lookup`` knows, sorted by name (code points)."""
+    used = ops_used_by_graph_def(graph_def)
+    rules.applied("5.4")
     op_list = OpList()
-    for name in sorted(ops_used_by_graph_def(graph_def)):
+    for name in sorted(used):
         op_def = lookup(name)
         if op_def is not None:
             op_list.op.append(op_def)

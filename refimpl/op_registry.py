@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
 from refimpl.pb.tensorflow.op_def_pb2 import OpDef, OpList
+
+#: How the export looks an op name up (rule 5.4): the OpDef, or None for a name that is
+#: no registered op. ``refimpl.export`` makes one per graph (snapshot first, then bundled).
+OpLookup = Callable[[str], OpDef | None]
 
 PB_NAME = "op_registry.pb"
 META_NAME = "op_registry.meta.json"

@@ -9,30 +9,36 @@ from dataclasses import dataclass
 from google.protobuf import text_format
 from google.protobuf.message import DecodeError, Message
 
+from refimpl import rules
 from refimpl.errors import FailedPreconditionError
 from refimpl.protobuf_runtime import REFERENCE_VERSION, ProtobufRuntime, protobuf_runtime
 from refimpl.text_any import recorded_decode_error
 from refimpl.text_pool import tf_text_pool
 
 
-def serialize(message: Message, as_text: bool, runtime: ProtobufRuntime | None = None) -> bytes:
-    """The bytes TF writes for ``message``: text format (UTF-8) or deterministic binary.
+def serialize(message: Message, as_text: object, runtime: ProtobufRuntime | None = None) -> bytes:
+    """The bytes TF writes for ``message``: text format (UTF-8, rule 10.2) if ``as_text`` is
+    truthy, else the deterministic binary serialization (rule 10.1).
 
     An ``Any`` that does not parse fails the text as it does under ``runtime`` (the one TF
     ran on; default: the reference runtime), rule 10.2.7.
     """
     if as_text:
+        rules.applied("10.2.1", "10.2.2", "10.2.3", "10.2.4", "10.2.5", "10.2.6", "10.2.7")
         try:
             text = text_format.MessageToString(message, descriptor_pool=tf_text_pool())
         except DecodeError as e:
+            rules.applied("0.3.1")  # the recorded runtime words the error
             recorded = runtime or protobuf_runtime(REFERENCE_VERSION)
             raise recorded_decode_error(e, message, recorded) from None
         return text.encode("utf-8")
+    rules.applied("10.1.1", "10.1.2", "10.1.3")
     return message.SerializeToString(deterministic=True)
 
 
 def debug_filename(filename: str) -> str:
-    """The debug file's name: the meta file's name with its extension replaced by '.debug'."""
+    """Rule 10.3.5: the meta file's name with its extension replaced by '.debug'."""
+    rules.applied("10.3.5")
     return os.path.splitext(filename)[0] + ".debug"
 
 
@@ -45,7 +51,9 @@ class FileWrite:
 
 
 def check_filename(filename: object) -> str:
-    """The file name as TF accepts it (str or os.PathLike of str); bytes fail as in TF."""
+    """The file name as TF accepts it (str or os.PathLike of str); bytes fail as in TF
+    (rules 2.9, 10.3.1)."""
+    rules.applied("10.3.1")
     path = os.fspath(filename)  # type: ignore[call-overload]
     if isinstance(path, bytes):
         raise TypeError("startswith first arg must be bytes or a tuple of bytes, not str")
@@ -54,10 +62,13 @@ def check_filename(filename: object) -> str:
 
 
 def write_file(write: FileWrite) -> None:
-    """Creates the parent directories, then writes atomically (temp file + rename)."""
+    """Creates the parent directories, then writes atomically (temp file + rename): rules
+    10.3.1-10.3.3."""
+    rules.applied("10.3.1", "10.3.2")
     logdir = os.path.dirname(write.path)
     if logdir and not logdir.startswith("gs:"):
         _make_dirs(logdir)
+    rules.applied("10.3.3")
     path = os.path.join(logdir, os.path.basename(write.path))
     tmp = path + ".tmp" + uuid.uuid4().hex
     try:

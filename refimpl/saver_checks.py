@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from refimpl.collections_def import NonStrName, item_attribute_error, item_name
+from refimpl.collection_items import NonStrName, item_attribute_error, item_name
 from refimpl.names import get_op_name
 from refimpl.pb import snapshot_pb2 as snap
 from refimpl.snapshot import CollectionItem, Snapshot

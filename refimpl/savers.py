@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from refimpl import rules
 from refimpl.names import get_op_name, get_scope
 from refimpl.pb import snapshot_pb2 as snap
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
@@ -30,17 +31,22 @@ def find_extraneous_saver_nodes(graph_def: GraphDef, saver_def: object) -> froze
 
     ``saver_def`` is a SaverDef or None; anything else fails as it fails in TF.
     """
+    rules.applied("7.1")
     nodes = {}
     for node in graph_def.node:
         for x in node.input:
+            rules.applied("7.2")
             get_op_name(x)  # validates each input name, as TF does
         nodes[node.name] = node.op
     retain: set[str] = set()
     if saver_def is not None:
+        rules.applied("7.2")
         save_op = get_op_name(_attr(saver_def, "save_tensor_name"))
         restore_op = get_op_name(_attr(saver_def, "restore_op_name"))
         retain = {get_scope(restore_op) + "/", get_scope(save_op) + "/"}
     saver_nodes = {name for name, op in nodes.items() if op in SAVE_AND_RESTORE_OPS}
+    if saver_nodes:
+        rules.applied("7.2")
     scopes = {get_scope(x) for x in saver_nodes} - saver_nodes
     extraneous = {s + "/" for s in scopes} - retain
     return frozenset(name for name in nodes if any(name.startswith(scope) for scope in extraneous))
@@ -55,13 +61,14 @@ def _attr(obj: object, name: str) -> str:
 
 
 def saver_item_from_proto(
-    saver_def: SaverDef | None, graph: Snapshot, names_in_use: dict[str, int]
+    saver_def: object, graph: Snapshot, names_in_use: dict[str, int]
 ) -> CollectionItem:
     """``Saver.from_proto(saver_def)``: the saver that stands for the ``savers`` collection.
 
     With no SaverDef, TF builds a brand-new default Saver in the (default)
     graph; its SaverDef is reproduced here from the graph's names.
     """
+    rules.applied("7.4")
     if saver_def is None:
         saver_def = new_default_saver_def(graph, names_in_use)
     elif not isinstance(saver_def, SaverDef):
@@ -97,6 +104,7 @@ def new_default_saver_def(graph: Snapshot, names_in_use: dict[str, int]) -> Save
     ``names_in_use`` is the graph's name counter as the export has left it so
     far; building the saver takes a name from it.
     """
+    rules.applied("7.5")
     saveables = [
         item for key in ("variables", "saveable_objects") for item in graph.get_collection(key)
     ]

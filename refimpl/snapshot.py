@@ -8,6 +8,7 @@ never mutated by refimpl (functions that need a changed copy make one).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -15,7 +16,7 @@ from typing import TypeVar
 
 from google.protobuf.message import DecodeError, Message
 
-from refimpl.debug_info import Frame, FrameClassifier
+from refimpl import rules
 from refimpl.pb import snapshot_pb2 as snap
 from refimpl.pb.tensorflow.function_pb2 import FunctionDef
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
@@ -27,6 +28,52 @@ from refimpl.pb.tensorflow.versions_pb2 import VersionDef
 SUPPORTED_FORMAT_VERSIONS = (1,)
 M = TypeVar("M", bound=Message)
 CollectionItem = snap.CollectionItem
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One traceback frame as TF records it (``StackFrame``)."""
+
+    filename: str
+    lineno: int
+    name: str
+
+
+@dataclass(frozen=True)
+class FrameClassifier:
+    """Decides which frames belong to TensorFlow itself.
+
+    Mirrors ``error_interpolation._is_framework_filename``: a file name matching
+    any external pattern is never framework; otherwise it is framework when it
+    matches a framework pattern or starts with a framework path prefix
+    (plain string prefix, no path normalisation). Patterns are Python regexes
+    applied with ``re.search``.
+    """
+
+    framework_path_prefixes: tuple[str, ...] = ()
+    framework_filename_patterns: tuple[str, ...] = ()
+    external_filename_patterns: tuple[str, ...] = ()
+    _framework_res: tuple[re.Pattern[str], ...] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+    _external_res: tuple[re.Pattern[str], ...] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_framework_res", tuple(re.compile(p) for p in self.framework_filename_patterns)
+        )
+        object.__setattr__(
+            self, "_external_res", tuple(re.compile(p) for p in self.external_filename_patterns)
+        )
+
+    def is_framework(self, filename: str) -> bool:
+        if any(p.search(filename) for p in self._external_res):
+            return False
+        if any(p.search(filename) for p in self._framework_res):
+            return True
+        return any(filename.startswith(prefix) for prefix in self.framework_path_prefixes)
 
 
 class SnapshotError(ValueError):
@@ -149,7 +196,8 @@ def _parse(cls: type[M], data: bytes, what: str) -> M:
 
 
 def load_snapshot(data: bytes) -> Snapshot:
-    """Parses and validates a serialized ``metagraph_ref.GraphSnapshot``."""
+    """Parses and validates a serialized ``metagraph_ref.GraphSnapshot`` (rules 1.9, 1.9.1)."""
+    rules.applied("1.9")
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise SnapshotError(f"a snapshot is bytes, not {type(data).__name__}")
     raw = _parse(snap.GraphSnapshot, bytes(data), "the snapshot")
@@ -191,6 +239,7 @@ def load_snapshot(data: bytes) -> Snapshot:
     collections = tuple(_collection(i, c) for i, c in enumerate(raw.collections))
     from refimpl.snapshot_checks import check_consistency  # (it imports this module)
 
+    rules.applied("1.9.1")
     check_consistency(env, cpp, ops_by_name, fns_by_name, op_defs, collections)
     return Snapshot(
         environment=Environment(

@@ -9,7 +9,8 @@ import pytest
 import refimpl
 from refimpl import graph_def as graph_def_module
 from refimpl.export import plan_export
-from refimpl.names import get_op_name, prepend_name_scope, strip_name_scope
+from refimpl.names import get_op_name
+from refimpl.scope import ExportScope
 
 EXAMPLE = Path(__file__).parent.parent / "examples"
 
@@ -77,20 +78,20 @@ def test_scoped_export_returns_the_stamped_meta_info_def_and_new_unbound_state(
 
 
 def test_strip_name_scope_removes_only_scope_followed_by_slashes() -> None:
-    assert strip_name_scope("s/a", "s") == "a"
-    assert strip_name_scope("s///a", "s/") == "a"
-    assert strip_name_scope("sx/a", "s") == "sx/a"
-    assert strip_name_scope("^s/a", "s") == "^a"
-    assert strip_name_scope("loc:@s/a", "s") == "loc:@a"
-    assert strip_name_scope("a.b/x", "aXb") == "a.b/x"
-    assert strip_name_scope("aXb/x", "a.b") == "x"  # the scope is a regular expression
+    assert ExportScope("s").strip_name("s/a") == "a"
+    assert ExportScope("s/").strip_name("s///a") == "a"
+    assert ExportScope("s").strip_name("sx/a") == "sx/a"
+    assert ExportScope("s").strip_name("^s/a") == "^a"
+    assert ExportScope("s").strip_name("loc:@s/a") == "loc:@a"
+    assert ExportScope("aXb").strip_name("a.b/x") == "a.b/x"
+    assert ExportScope("a.b").strip_name("aXb/x") == "x"  # the scope is a regular expression
 
 
 def test_prepend_name_scope_keeps_control_and_colocation_prefixes() -> None:
-    assert prepend_name_scope("a", "s/") == "s/a"
-    assert prepend_name_scope("^a", "s") == "^s/a"
-    assert prepend_name_scope("loc:@a", "s") == "loc:@s/a"
-    assert prepend_name_scope("a", None) == "a"
+    assert ExportScope("s/").prepend_name("a") == "s/a"
+    assert ExportScope("s").prepend_name("^a") == "^s/a"
+    assert ExportScope("s").prepend_name("loc:@a") == "loc:@s/a"
+    assert ExportScope(None).prepend_name("a") == "a"
 
 
 def test_get_op_name_errors_like_tf() -> None:
