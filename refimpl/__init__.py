@@ -15,8 +15,10 @@ if TYPE_CHECKING:
         ExportResult,
         export_meta_graph,
         export_scoped_meta_graph,
+        plan,
         plan_export,
     )
+    from refimpl.outcome import Outcome, run_exports
     from refimpl.pb.tensorflow.graph_pb2 import GraphDef
     from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
     from refimpl.pb.tensorflow.saver_pb2 import SaverDef
@@ -29,20 +31,26 @@ __all__ = [
     "GraphDef",
     "MetaGraphDef",
     "MetaInfoDef",
+    "Outcome",
     "SaverDef",
     "Snapshot",
     "SnapshotError",
     "export_meta_graph",
     "export_scoped_meta_graph",
     "load_snapshot",
+    "plan",
     "plan_export",
+    "run_exports",
 ]
 
 _LAZY = {
     "ExportResult": ("refimpl.export", "ExportResult"),
     "export_meta_graph": ("refimpl.export", "export_meta_graph"),
     "export_scoped_meta_graph": ("refimpl.export", "export_scoped_meta_graph"),
+    "plan": ("refimpl.export", "plan"),
     "plan_export": ("refimpl.export", "plan_export"),
+    "Outcome": ("refimpl.outcome", "Outcome"),
+    "run_exports": ("refimpl.outcome", "run_exports"),
     "GraphDef": ("refimpl.pb.tensorflow.graph_pb2", "GraphDef"),
     "MetaGraphDef": ("refimpl.pb.tensorflow.meta_graph_pb2", "MetaGraphDef"),
     "SaverDef": ("refimpl.pb.tensorflow.saver_pb2", "SaverDef"),

@@ -53,6 +53,7 @@ __all__ = [
     "export_scoped_meta_graph",
     "log_warnings",
     "plan",
+    "plan_call",
     "plan_export",
 ]
 
@@ -119,9 +120,9 @@ def plan(
     lists the rules of spec.md applied.
     """
     if not trace:
-        return _plan(graph, filename, **arguments)
+        return plan_call(graph, filename, **arguments)
     with rules.tracing() as applied:
-        result = _plan(graph, filename, **arguments)
+        result = plan_call(graph, filename, **arguments)
     return dataclasses.replace(result, rules=applied.rules)
 
 
@@ -144,7 +145,7 @@ def log_warnings(warnings: Iterable[cols.Warning_]) -> None:
         LOGGER.warning(w.fmt, *w.args)
 
 
-def _plan(
+def plan_call(
     graph: object,
     filename: object = None,
     graph_def: object = None,
@@ -160,7 +161,8 @@ def _plan(
     collection_list: object = None,
     **kwargs: object,
 ) -> ExportResult:
-    """``export_scoped_meta_graph``'s signature (rule 2.1): the whole export, errors caught."""
+    """``plan`` as TF's call ``export_scoped_meta_graph(graph, filename, **kwargs)``: every
+    keyword is TF's (rule 2.1; ``trace`` too, which fails as unknown, rule 2.5)."""
     rules.applied("2.1", "2.4")
     export = _Export(graph)
     try:
@@ -468,7 +470,7 @@ def export_scoped_meta_graph(
     Unlike TF, nothing is mutated: the graph's state after the export and the
     stamped ``meta_info_def`` are returned in the result.
     """
-    result = _plan(graph, filename, **kwargs)
+    result = plan_call(graph, filename, **kwargs)
     log_warnings(result.warnings)
     for write in result.files:
         write_file(write)
