@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from google.protobuf.message import DecodeError
+
 from refimpl.pb import snapshot_pb2 as snap
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
@@ -238,7 +240,7 @@ def _check_item(item: snap.CollectionItem, what: str) -> None:
     elif kind == "saver" and not item.saver.saver_def_is_none:
         try:
             SaverDef().ParseFromString(item.saver.saver_def)
-        except Exception as e:  # DecodeError, or protobuf's own message
+        except DecodeError as e:
             raise SnapshotError(
                 f"{what}.saver.saver_def is not a valid tensorflow.SaverDef: {e}"
             ) from None
