@@ -152,21 +152,25 @@ def variable_to_proto(v: snap.VariableItem, scope: ExportScope) -> VariableDef |
     return d
 
 
-def saver_to_proto(saver_def: SaverDef, scope: ExportScope) -> SaverDef | None:
+def saver_to_proto(saver: snap.SaverItem, scope: ExportScope) -> SaverDef | None:
     """Rule 8.6.3, ``Saver.to_proto``: the SaverDef, names stripped; None unless its 3 names
     are in scope."""
     rules.applied("8.6.3")
+    if saver.saver_def_is_none:
+        if scope.is_none:
+            return None
+        raise AttributeError("'NoneType' object has no attribute 'filename_tensor_name'")
+    saver_def = SaverDef()
+    saver_def.ParseFromString(saver.saver_def)
     if scope.is_none:
         return saver_def
     names = (saver_def.filename_tensor_name, saver_def.save_tensor_name, saver_def.restore_op_name)
     if not all(scope.has_prefix(n) for n in names):
         return None
-    d = SaverDef()
-    d.CopyFrom(saver_def)
-    d.filename_tensor_name = scope.strip_name(d.filename_tensor_name)
-    d.save_tensor_name = scope.strip_name(d.save_tensor_name)
-    d.restore_op_name = scope.strip_name(d.restore_op_name)
-    return d
+    saver_def.filename_tensor_name = scope.strip_name(saver_def.filename_tensor_name)
+    saver_def.save_tensor_name = scope.strip_name(saver_def.save_tensor_name)
+    saver_def.restore_op_name = scope.strip_name(saver_def.restore_op_name)
+    return saver_def
 
 
 def queue_runner_to_proto(q: snap.QueueRunnerItem, scope: ExportScope) -> QueueRunnerDef | None:
@@ -254,19 +258,11 @@ def item_to_proto(item: CollectionItem, scope: ExportScope) -> Message | None:
     if kind == "variable":
         return variable_to_proto(item.variable, scope)
     if kind == "saver":
-        rules.applied("8.6.3")
-        if item.saver.saver_def_is_none:
-            if scope.is_none:
-                return None
-            raise AttributeError("'NoneType' object has no attribute 'filename_tensor_name'")
-        sd = SaverDef()
-        sd.ParseFromString(item.saver.saver_def)
-        return saver_to_proto(sd, scope)
+        return saver_to_proto(item.saver, scope)
     if kind == "queue_runner":
         return queue_runner_to_proto(item.queue_runner, scope)
     if kind == "context":
         return _context_to_proto(item.context, scope)
-    rules.applied("8.6.2")
     raise item_attribute_error(item, "to_proto")
 
 
@@ -294,18 +290,28 @@ def registered_to_proto(
         if kind != "queue_runner":
             raise item_attribute_error(item, "queue")
         return item_to_proto(item, scope)
-    if proto_type in ("tensorflow.CondContextDef", "tensorflow.WhileContextDef"):
-        want = "cond" if proto_type == "tensorflow.CondContextDef" else "while"
-        rules.applied("8.6.5" if want == "cond" else "8.6.6")
-        name = item_name(item)
-        if name is None:
-            raise item_attribute_error(item, "name")
-        if isinstance(name, str) and not scope.to_proto_includes(name):
-            return None
-        if kind != "context" or item.context.WhichOneof("kind") != want:
-            raise item_attribute_error(item, "_pred" if want == "cond" else "_parallel_iterations")
-        return _context_to_proto(item.context, scope)
+    if proto_type == "tensorflow.CondContextDef":
+        rules.applied("8.6.5")
+        return _registered_context_to_proto(item, "cond", "_pred", scope)
+    if proto_type == "tensorflow.WhileContextDef":
+        rules.applied("8.6.6")
+        return _registered_context_to_proto(item, "while", "_parallel_iterations", scope)
     raise NotImplementedError(f"collections of {proto_type} are not supported")
+
+
+def _registered_context_to_proto(
+    item: CollectionItem, want: str, want_attr: str, scope: ExportScope
+) -> Message | None:
+    """The registered to_proto of ``cond_context`` / ``while_context`` (rules 8.6.5, 8.6.6):
+    the item's name is tested before its kind."""
+    name = item_name(item)
+    if name is None:
+        raise item_attribute_error(item, "name")
+    if isinstance(name, str) and not scope.to_proto_includes(name):
+        return None
+    if item.WhichOneof("kind") != "context" or item.context.WhichOneof("kind") != want:
+        raise item_attribute_error(item, want_attr)
+    return _context_to_proto(item.context, scope)
 
 
 # -- values handed to protobuf as TF hands them ---------------------------------------
@@ -490,8 +496,7 @@ def add_collection_def(
     override: Sequence[CollectionItem] | None = None,
 ) -> None:
     """Adds the collection ``key`` of ``graph`` to ``mgd`` (in place), as TF does."""
-    if not isinstance(key, (str, bytes)):
-        rules.applied("8.1.2")
+    if not isinstance(key, (str, bytes)):  # only in a collection_list (rule 8.1.2)
         warnings.append(Warning_(NON_STRING_KEY_WARNING, (repr(type(key)),)))
         return
     rules.applied("8.2")

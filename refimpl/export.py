@@ -305,7 +305,6 @@ class _Export:
         if len(mgd.meta_info_def.stripped_op_list.op) == 0:
             mgd.meta_info_def.stripped_op_list.MergeFrom(stripped_op_list(mgd.graph_def, lookup))
         if strip_default_attrs:
-            rules.applied("6.1")
             strip_graph_default_attrs(mgd.graph_def, lookup)
             rules.applied("6.4")
             mgd.meta_info_def.stripped_default_attrs = True
