@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,23 @@ def test_a_bad_graph_fails_where_tf_first_uses_it() -> None:
         plan_export("x")  # type: ignore[arg-type]
     with pytest.raises(AttributeError, match="has no attribute 'graph_def_versions'"):
         plan_export("x", export_scope="s")  # type: ignore[arg-type]
+
+
+def test_the_model_imports_no_processing_module() -> None:
+    # The snapshot model and the collection-item helpers stand alone: importing them loads
+    # no module of the export (graph_def, collections_def, debug_info, export, ...).
+    code = (
+        "import sys, refimpl.snapshot, refimpl.collection_items, refimpl.scope; "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('refimpl.') "
+        "and not m.startswith('refimpl.pb'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert loaded == [
+        "refimpl.collection_items",
+        "refimpl.names",
+        "refimpl.rules",
+        "refimpl.scope",
+        "refimpl.snapshot",
+    ]
