@@ -115,7 +115,11 @@ def _run(graph: Snapshot, exports: Sequence[Mapping[str, object]], write: bool) 
         kwargs = dict(arguments)
         if i > 0:
             kwargs.setdefault("filename", f"then{i - 1}.meta")
-        result = plan_call(state, **kwargs)
+        try:
+            result = plan_call(state, **kwargs)
+        except TypeError as e:  # Python's binding of the keywords (e.g. a second `graph`)
+            error = e
+            break
         warnings.extend(w.text() for w in result.warnings)
         error = result.error
         for planned in result.files:

@@ -179,3 +179,9 @@ def test_the_outcome_is_frozen_and_empty_by_default() -> None:
     assert outcome.to_proto() == refimpl.pb.conformance_pb2.Outcome()
     with pytest.raises(AttributeError):
         outcome.returned = b""  # type: ignore[misc]
+
+
+def test_arguments_python_cannot_bind_are_the_error_not_a_crash(training: Snapshot) -> None:
+    outcome = run_exports(training, [{"graph": training}], write=False)
+    assert outcome.error is not None and outcome.error[0] == "TypeError"
+    assert "multiple values for argument 'graph'" in outcome.error[1]
