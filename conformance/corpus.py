@@ -69,13 +69,20 @@ from google.protobuf.message import Message
 
 import refimpl
 from conformance import compare
-from refimpl.export import ExportResult, plan_export
-from refimpl.pb.conformance_pb2 import (
+from conformance.protocol.conformance_pb2 import (
     CorpusCase,
     ExportArguments,
     Outcome,
     PyValue,
 )
+from conformance.protocol.values import (
+    PROTO_ARGUMENTS,
+    decode_arguments,
+    decode_value,
+    encode_value,
+    message_builder,
+)
+from refimpl.export import ExportResult, plan_export
 from refimpl.pb.snapshot_pb2 import GraphSnapshot
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
@@ -129,13 +136,6 @@ PROTO_TYPES: dict[str, type[Message]] = {
     "tensorflow.MetaGraphDef.MetaInfoDef": MetaGraphDef.MetaInfoDef,
     "tensorflow.GraphDef": GraphDef,
     "tensorflow.SaverDef": SaverDef,
-}
-
-#: The proto-valued parameters of export_meta_graph and their message types.
-PROTO_ARGUMENTS: dict[str, str] = {
-    "meta_info_def": "tensorflow.MetaGraphDef.MetaInfoDef",
-    "graph_def": "tensorflow.GraphDef",
-    "saver_def": "tensorflow.SaverDef",
 }
 
 #: Keyword parameters that export_meta_graph binds by name. The relative order of any
@@ -197,68 +197,15 @@ _CASE_SUFFIX = ".case"
 
 
 # -- argument values ---------------------------------------------------------------------
-def to_py_value(value: Any) -> PyValue:
-    """A Python argument value as a ``PyValue``.
-
-    Supported: None, bool, int, float, str, bytes, lists of these, ``{}`` and protobuf
-    messages of ``PROTO_TYPES`` (or any message whose full type name is one of them,
-    such as TF's own classes). Anything else raises ``TypeError``: the corpus cannot
-    represent it.
-    """
-    out = PyValue()
-    if value is None:
-        out.none = True
-    elif isinstance(value, bool):
-        out.bool_value = value
-    elif isinstance(value, int):
-        out.int_value = str(value)
-    elif isinstance(value, float):
-        out.float_value = value
-    elif isinstance(value, str):
-        out.str_value = value
-    elif isinstance(value, bytes):
-        out.bytes_value = value
-    elif isinstance(value, list):
-        out.list_value.SetInParent()
-        for item in value:
-            out.list_value.items.append(to_py_value(item))
-    elif isinstance(value, dict) and not value:
-        out.empty_dict = True
-    elif isinstance(value, Message) and value.DESCRIPTOR.full_name in PROTO_TYPES:
-        out.proto_value.type = value.DESCRIPTOR.full_name
-        out.proto_value.value = value.SerializeToString(deterministic=True)
-    else:
-        raise TypeError(f"cannot represent {type(value).__name__} {value!r} as a PyValue")
-    return out
+#: ``ProtoValue`` arguments become refimpl's classes (``PROTO_TYPES``).
+BUILD_MESSAGE = message_builder(PROTO_TYPES)
+#: A Python argument value as a ``PyValue`` (``conformance.protocol.values.encode_value``).
+to_py_value = encode_value
 
 
 def from_py_value(value: PyValue) -> Any:
     """The Python value of a ``PyValue``; a ``ProtoValue`` becomes refimpl's message class."""
-    kind = value.WhichOneof("kind")
-    if kind == "none":
-        return None
-    if kind == "bool_value":
-        return value.bool_value
-    if kind == "int_value":
-        return int(value.int_value)
-    if kind == "float_value":
-        return value.float_value
-    if kind == "str_value":
-        return value.str_value
-    if kind == "bytes_value":
-        return value.bytes_value
-    if kind == "list_value":
-        return [from_py_value(item) for item in value.list_value.items]
-    if kind == "empty_dict":
-        return {}
-    if kind == "proto_value":
-        cls = PROTO_TYPES.get(value.proto_value.type)
-        if cls is None:
-            raise ValueError(f"unknown ProtoValue type {value.proto_value.type!r}")
-        msg = cls()
-        msg.ParseFromString(value.proto_value.value)
-        return msg
-    raise ValueError("PyValue without a value")
+    return decode_value(value, BUILD_MESSAGE)
 
 
 def to_arguments(args: Mapping[str, Any], response: Mapping[str, Any]) -> ExportArguments:
@@ -298,11 +245,11 @@ def to_arguments(args: Mapping[str, Any], response: Mapping[str, Any]) -> Export
 
 
 def from_arguments(arguments: ExportArguments) -> dict[str, Any]:
-    """The keyword arguments for ``refimpl.plan_export`` (and TF), in sorted key order.
+    """The keyword arguments for ``refimpl.run_exports`` (and TF), in sorted key order.
 
     ``ProtoValue``s become refimpl's classes (``PROTO_TYPES``).
     """
-    return {name: from_py_value(arguments.kwargs[name]) for name in sorted(arguments.kwargs)}
+    return decode_arguments(arguments, BUILD_MESSAGE)
 
 
 # -- outcomes ----------------------------------------------------------------------------

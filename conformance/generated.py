@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from conformance import corpus as corpus_mod
-from refimpl.pb.conformance_pb2 import CorpusCase, ExportArguments
+from conformance.protocol.conformance_pb2 import CorpusCase, ExportArguments
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
 from refimpl.snapshot import Snapshot
 

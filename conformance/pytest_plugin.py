@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from conformance.protocol.conformance_pb2 import CorpusCase
     from conformance.runner import CaseRun
     from conformance.testee_process import TesteeProcess
-    from refimpl.pb.conformance_pb2 import CorpusCase
 
 _TIERS = ("bytes", "reserialized", "semantic")
 _STATE: pytest.StashKey[_State] = pytest.StashKey()
@@ -128,7 +128,7 @@ def _marker_part(text: str) -> str:
 
 def case_markers(case: CorpusCase) -> list[str]:
     """The marker names of a case."""
-    from refimpl.pb.conformance_pb2 import CorpusCase as _Case
+    from conformance.protocol.conformance_pb2 import CorpusCase as _Case
 
     names = ["metagraph", f"metagraph_level_{_Case.Level.Name(case.level).lower()}"]
     names += [f"metagraph_feature_{_marker_part(f)}" for f in case.features]

@@ -30,9 +30,9 @@ from typing import IO, Any
 
 from conformance import failure_list as fl
 from conformance.protocol import DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION
+from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Handshake
 from conformance.testee_process import CaseResult, StartupError, TesteeProcess
 from conformance.verdicts import TIER_TITLES, TIERS, Verdict, judge_response
-from refimpl.pb.conformance_pb2 import CorpusCase, ExportRequest, Handshake
 
 __all__ = ["CaseRun", "RunResult", "main", "run_cases", "select_cases"]
 

@@ -8,7 +8,8 @@ crash the runner or stop the run:
 - a testee that exits (crashes) while handling a case: the case fails with kind
   ``"crash"`` (exit status and the tail of its stderr); the next case restarts it;
 - a testee that does not answer in time: killed, the case fails with kind ``"timeout"``;
-- a frame that is truncated or announces more than the size limit, a payload that is
+- a frame that is truncated or announces more than the size limit (the protocol's one
+  limit, ``conformance.protocol.DEFAULT_MAX_FRAME_BYTES``), a payload that is
   not an ``ExportResponse``, or a response echoing another case's name
   (``ExportResponse.case_name``; an empty one is accepted): the testee is killed (its
   stream can no longer be trusted), the case fails with kind ``"protocol"``;
@@ -37,7 +38,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, BinaryIO, cast
 
 from google.protobuf.message import DecodeError
 
@@ -47,8 +48,9 @@ from conformance.protocol import (
     PROTOCOL_VERSION,
     FrameError,
     encode_frame,
+    read_frame,
 )
-from refimpl.pb.conformance_pb2 import ExportRequest, ExportResponse, Handshake, Hello
+from conformance.protocol.conformance_pb2 import ExportRequest, ExportResponse, Handshake, Hello
 
 __all__ = [
     "MAX_STARTUP_FAILURES",
@@ -110,56 +112,22 @@ class _Reader(threading.Thread):
         #: Bytes of the frame being read (for timeout reports): (received, announced).
         self.partial: tuple[int, int] | None = None
 
-    def _read(self, n: int) -> bytes:
-        chunks: list[bytes] = []
-        got = 0
-        while got < n:
-            chunk = self.stream.read(min(n - got, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-            if self.partial is not None:
-                self.partial = (got, self.partial[1])
-        return b"".join(chunks)
+    def _progress(self, received: int, announced: int) -> None:
+        self.partial = (received, announced)
 
     def run(self) -> None:
         try:
             while True:
                 self.partial = None
-                header = self._read(HEADER.size)
-                if not header:
+                try:
+                    payload = read_frame(
+                        cast(BinaryIO, self.stream), self.max_bytes, self._progress
+                    )
+                except FrameError as e:
+                    self.frames.put(e)
+                    return
+                if payload is None:
                     self.frames.put(_Eof())
-                    return
-                if len(header) < HEADER.size:
-                    self.frames.put(
-                        FrameError(
-                            "truncated",
-                            f"truncated frame header: {len(header)} of {HEADER.size} bytes, "
-                            "then end of stream",
-                        )
-                    )
-                    return
-                (size,) = HEADER.unpack(header)
-                if size > self.max_bytes:
-                    self.frames.put(
-                        FrameError(
-                            "oversized",
-                            f"oversized frame: header {header.hex()} announces {size} bytes "
-                            f"(limit {self.max_bytes})",
-                        )
-                    )
-                    return
-                self.partial = (0, size)
-                payload = self._read(size)
-                if len(payload) < size:
-                    self.frames.put(
-                        FrameError(
-                            "truncated",
-                            f"truncated frame: {len(payload)} of {size} announced bytes, "
-                            "then end of stream",
-                        )
-                    )
                     return
                 self.frames.put(payload)
         except (OSError, ValueError) as e:  # the pipe closed under us
@@ -197,6 +165,17 @@ class _StderrDrain(threading.Thread):
         with self.lock:
             data = b"".join(self.tail)[-_STDERR_TAIL_BYTES:]
         return data.decode("utf-8", "replace").strip()
+
+
+def _text_hint(announced: int) -> str:
+    """A hint when a frame header reads as text: a testee printing to stdout (section 3)."""
+    header = HEADER.pack(announced)
+    if not all(0x20 <= b < 0x7F for b in header):
+        return ""
+    return (
+        f"; its header {header.hex()} reads as the text {header.decode('ascii')!r}: "
+        "does the testee print to stdout?"
+    )
 
 
 class TesteeProcess:
@@ -390,7 +369,8 @@ class TesteeProcess:
             partial = reader.partial
             extra = ""
             if partial is not None:
-                extra = f" (a frame of {partial[1]} bytes had arrived up to byte {partial[0]})"
+                extra = f" (a frame of {partial[1]} bytes had arrived up to byte {partial[0]}"
+                extra += f"{_text_hint(partial[1])})"
             elif writer.is_alive():
                 extra = " (it was not even reading the request)"
             self.kill()

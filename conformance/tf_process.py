@@ -8,10 +8,10 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Mapping
-from typing import IO, Any, cast
+from typing import Any, BinaryIO, cast
 
 from conformance.capture_conditions import DEFAULT, worker_env
-from conformance.tf_worker import read_frame, write_frame
+from conformance.protocol.framing import ProtocolError, read_frame, write_frame
 
 
 def tensorflow_available() -> bool:
@@ -48,9 +48,9 @@ class TFWorker:
             if self._proc is None or self._proc.poll() is not None:
                 self._proc = self._start()
             try:
-                write_frame(cast(IO[bytes], self._proc.stdin), pickle.dumps(request))
-                frame = read_frame(cast(IO[bytes], self._proc.stdout))
-            except (BrokenPipeError, OSError):
+                write_frame(cast(BinaryIO, self._proc.stdin), pickle.dumps(request))
+                frame = read_frame(cast(BinaryIO, self._proc.stdout))
+            except (OSError, ProtocolError):
                 frame = None
             if frame is not None:
                 return cast(dict[str, Any], pickle.loads(frame))

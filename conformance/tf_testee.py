@@ -59,39 +59,35 @@ record the Python stack of each node's creation, which starts in this module ins
 ``conformance/tf_worker.py`` (and, for another release, runs through its own TF sources
 at other paths and lines).
 
-**Imports.** TensorFlow, ``conformance.graphs``, ``conformance.programs`` and the
-protocol messages (``refimpl.pb.conformance_pb2``, ``refimpl.pb.snapshot_pb2``, which
-define no ``tensorflow.*`` message, so they live beside TF's own protos); never
+**Imports.** TensorFlow, ``conformance.graphs``, ``conformance.programs``, the protocol
+package ``conformance.protocol`` (framing, argument codec, the testee's loop) and the
+schemas ``conformance.protocol.conformance_pb2`` and ``refimpl.pb.snapshot_pb2``, which
+define no ``tensorflow.*`` message, so they live beside TF's own protos; never
 ``refimpl.pb.tensorflow``. When the protobuf runtime is older than those generated
 modules (older TF releases pin an older protobuf), the message classes are built from
-the descriptors embedded in them instead.
+the descriptors embedded in them instead (``conformance.protocol.schema``).
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import gc
-import importlib
-import importlib.util
 import json
-import logging
 import os
 import re
-import shutil
-import struct
 import sys
-import tempfile
-import types
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, BinaryIO
 
-PROTOCOL_VERSION = 1
-_HEADER = struct.Struct("<I")
-_MAX_FRAME_BYTES = 1 << 31
+from conformance.protocol import PROTOCOL_VERSION, serving
+from conformance.protocol.schema import load_messages, protocol_messages
+from conformance.protocol.values import decode_arguments, message_builder
+from conformance.tf_warnings import collect_warnings
+
+__all__ = ["Rebuilder", "TFTestee", "main", "serve"]
+
 _HASH_SEED = "0"
 _NUMBERED = re.compile(r"^(.*)_(\d+)$")
 _PYFUNC = re.compile(rb"pyfunc_(\d+)")
@@ -102,89 +98,6 @@ _ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 _MAX_UID_OFFSET = 10**6
 
 
-# -- protocol messages -------------------------------------------------------------------
-def load_messages(module: str) -> Any:
-    """A generated ``_pb2`` module, or, if this protobuf runtime refuses it (older than the
-    generator), a namespace of message classes built from the descriptor embedded in it."""
-    try:
-        return importlib.import_module(module)
-    except Exception:  # noqa: BLE001 - VersionError, or ImportError of runtime_version
-        return embedded_messages(module)
-
-
-def embedded_messages(module: str) -> types.SimpleNamespace:
-    """The message classes of a generated ``_pb2`` module, built (in a private descriptor
-    pool) from the serialized descriptor in its source, without running it."""
-    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-
-    spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
-        raise ImportError(f"cannot find {module}")
-    serialized: bytes | None = None
-    for node in ast.walk(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "AddSerializedFile"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, bytes)
-        ):
-            serialized = node.args[0].value
-    if serialized is None:
-        raise ImportError(f"no serialized descriptor in {spec.origin}")
-    proto = descriptor_pb2.FileDescriptorProto.FromString(serialized)
-    pool = descriptor_pool.DescriptorPool()
-    pool.Add(proto)
-    get_class = getattr(message_factory, "GetMessageClass", None)
-    if get_class is None:  # protobuf < 4.22
-        get_class = getattr(message_factory.MessageFactory(pool), "GetPrototype")  # noqa: B009
-    namespace = types.SimpleNamespace()
-    for message in proto.message_type:
-        descriptor = pool.FindMessageTypeByName(f"{proto.package}.{message.name}")
-        setattr(namespace, message.name, get_class(descriptor))
-    return namespace
-
-
-# -- framing -----------------------------------------------------------------------------
-class ProtocolError(Exception):
-    """The runner broke the protocol (a truncated or oversized frame)."""
-
-
-def _read_exactly(stream: BinaryIO, n: int) -> bytes:
-    chunks: list[bytes] = []
-    while n > 0:
-        chunk = stream.read(n)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
-
-
-def read_frame(stream: BinaryIO) -> bytes | None:
-    """The next frame's payload; None at end of stream between frames."""
-    header = _read_exactly(stream, _HEADER.size)
-    if not header:
-        return None
-    if len(header) < _HEADER.size:
-        raise ProtocolError("truncated frame header")
-    (size,) = _HEADER.unpack(header)
-    if size > _MAX_FRAME_BYTES:
-        raise ProtocolError(f"oversized frame ({size} bytes)")
-    payload = _read_exactly(stream, size)
-    if len(payload) < size:
-        raise ProtocolError(f"truncated frame: {len(payload)} of {size} bytes")
-    return payload
-
-
-def write_frame(stream: BinaryIO, message: Any) -> None:
-    """Writes ``message`` as one frame and flushes."""
-    payload = message.SerializeToString(deterministic=True)
-    stream.write(_HEADER.pack(len(payload)) + payload)
-    stream.flush()
-
-
 # -- arguments ---------------------------------------------------------------------------
 def proto_classes(tf: Any) -> dict[str, Any]:
     """TensorFlow's own classes of the ``ProtoValue`` types."""
@@ -193,32 +106,6 @@ def proto_classes(tf: Any) -> dict[str, Any]:
         "tensorflow.GraphDef": tf.compat.v1.GraphDef,
         "tensorflow.SaverDef": tf.compat.v1.train.SaverDef,
     }
-
-
-def py_value(value: Any, classes: dict[str, Any]) -> Any:
-    """The Python value of a ``PyValue``; a ``ProtoValue`` becomes TF's message class."""
-    kind = value.WhichOneof("kind")
-    if kind == "none":
-        return None
-    if kind in ("bool_value", "float_value", "str_value", "bytes_value"):
-        return getattr(value, kind)
-    if kind == "int_value":
-        return int(value.int_value)
-    if kind == "list_value":
-        return [py_value(item, classes) for item in value.list_value.items]
-    if kind == "empty_dict":
-        return {}
-    if kind == "proto_value":
-        cls = classes.get(value.proto_value.type)
-        if cls is None:
-            raise ValueError(f"unknown ProtoValue type {value.proto_value.type!r}")
-        return cls.FromString(value.proto_value.value)
-    raise ValueError("PyValue without a value")
-
-
-def keyword_arguments(arguments: Any, classes: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of one export, in sorted key order (the protocol's order)."""
-    return {name: py_value(arguments.kwargs[name], classes) for name in sorted(arguments.kwargs)}
 
 
 # -- rebuilding the graph ----------------------------------------------------------------
@@ -393,15 +280,6 @@ def _short(text: str, limit: int = 300) -> str:
 
 
 # -- one request -------------------------------------------------------------------------
-class _ListHandler(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(logging.WARNING)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(record.getMessage())
-
-
 def address_map(g: Any) -> dict[str, str]:
     """Memory address in a collection ``repr`` -> the corpus's stable one (``0x1``, ...),
     in order of first appearance: each collection's key, then its items."""
@@ -415,20 +293,6 @@ def address_map(g: Any) -> dict[str, str]:
     return mapping
 
 
-def _files(root: str) -> list[tuple[str, bytes]]:
-    found: list[tuple[str, str]] = []
-    for directory, _dirs, names in os.walk(root):
-        for name in names:
-            path = os.path.join(directory, name)
-            if os.path.isfile(path):
-                found.append((os.path.relpath(path, root).replace(os.sep, "/"), path))
-    out = []
-    for rel, path in sorted(found):
-        with open(path, "rb") as f:
-            out.append((rel, f.read()))
-    return out
-
-
 class TFTestee:
     """Answers requests with the installed TensorFlow."""
 
@@ -437,8 +301,8 @@ class TFTestee:
         import tensorflow as tf
 
         self.tf = tf
-        self.pb = load_messages("refimpl.pb.conformance_pb2")
-        self.classes = proto_classes(tf)
+        self.pb = protocol_messages()
+        self.build_message = message_builder(proto_classes(tf))
         self.rebuilder = Rebuilder(tf, align=align)
         self.align = align
 
@@ -457,11 +321,11 @@ class TFTestee:
         """The response to one request."""
         response = self.pb.ExportResponse(case_name=request.case_name)
         try:
-            exports = [keyword_arguments(request.arguments, self.classes)]
-            for i, more in enumerate(request.then):
-                kwargs = keyword_arguments(more, self.classes)
+            exports = [
+                decode_arguments(a, self.build_message) for a in (request.arguments, *request.then)
+            ]
+            for i, kwargs in enumerate(exports[1:]):
                 kwargs.setdefault("filename", f"then{i}.meta")
-                exports.append(kwargs)
             g = self.rebuilder.build(request.program, request.snapshot)
         except SkipCase as e:
             response.skipped = str(e)
@@ -469,18 +333,11 @@ class TFTestee:
         except ValueError as e:
             response.skipped = f"cannot read the request: {e}"
             return response
-        workdir = tempfile.mkdtemp(prefix="tf-testee-")
-        previous = os.getcwd()
-        try:
-            os.chdir(workdir)
-            try:
-                outcome = self.run_exports(g, exports)
-            finally:
-                os.chdir(previous)
-            for path, content in _files(workdir):
-                outcome.files[path] = content
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+        outcome, files = serving.in_fresh_directory(
+            lambda: self.run_exports(g, exports), prefix="tf-testee-"
+        )
+        for path, content in files:
+            outcome.files[path] = content
         response.outcome.CopyFrom(outcome)
         return response
 
@@ -493,13 +350,9 @@ class TFTestee:
         def stable(text: str) -> str:
             return _ADDRESS.sub(lambda m: addresses.get(m.group(0), m.group(0)), text)
 
-        warnings: list[str] = []
-        handler = _ListHandler(warnings)
-        logger = logging.getLogger("tensorflow")
         returned: Any = None
         error: Exception | None = None
-        with g.as_default():
-            logger.addHandler(handler)
+        with g.as_default(), collect_warnings() as warnings:
             try:
                 for i, kwargs in enumerate(exports):
                     result = tf.compat.v1.train.export_meta_graph(graph=g, **kwargs)
@@ -507,8 +360,6 @@ class TFTestee:
                         returned = result
             except Exception as e:  # noqa: BLE001 - every exception is part of the outcome
                 error = e
-            finally:
-                logger.removeHandler(handler)
         if error is not None:
             out.error.type = type(error).__name__
             out.error.message = stable(str(error))
@@ -526,13 +377,7 @@ class TFTestee:
 
 def serve(testee: TFTestee, inp: BinaryIO, out: BinaryIO) -> None:
     """The protocol loop: Hello -> Handshake, then requests until end of input."""
-    data = read_frame(inp)
-    if data is None:
-        return
-    testee.pb.Hello.FromString(data)
-    write_frame(out, testee.handshake())
-    while (data := read_frame(inp)) is not None:
-        write_frame(out, testee.handle(testee.pb.ExportRequest.FromString(data)))
+    serving.serve(inp, out, testee.pb, testee.handshake, testee.handle)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -554,22 +399,10 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(os.environ, PYTHONHASHSEED=_HASH_SEED)
         command = [sys.executable, "-m", "conformance.tf_testee", *(argv or sys.argv[1:])]
         os.execve(sys.executable, command, env)
-    # Frames go to a private copy of stdout; anything else printed lands on stderr.
-    sys.stdout.flush()
-    frames = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    try:
-        serve(TFTestee(align=not args.no_align), sys.stdin.buffer, frames)
-    except ProtocolError as e:
-        print(f"conformance.tf_testee: protocol error: {e}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 0
-    finally:
-        with contextlib.suppress(BrokenPipeError):
-            frames.close()
-    return 0
+    return serving.main(
+        "conformance.tf_testee",
+        lambda inp, out: serve(TFTestee(align=not args.no_align), inp, out),
+    )
 
 
 if __name__ == "__main__":

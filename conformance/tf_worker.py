@@ -1,7 +1,8 @@
 """A long-lived TensorFlow worker: builds a graph, captures it, exports it with TF.
 
 Run as ``python -m conformance.tf_worker``. It reads requests from stdin and
-writes responses to stdout, each a 4-byte little-endian length followed by a
+writes responses to stdout, each a frame of the testee protocol
+(``conformance.protocol.framing``: a 4-byte little-endian length) carrying a
 pickled dict (both ends are this package). A request names a graph builder
 from ``conformance.graphs`` (``"graph"``) or carries a graph program
 (``"program"``, see ``conformance.programs``), and the export arguments (JSON-like; proto-valued
@@ -16,37 +17,14 @@ This process imports TensorFlow and our snapshot schema only; never our
 
 from __future__ import annotations
 
-import logging
 import os
 import pickle
-import struct
 import sys
 import tempfile
-from typing import IO, Any
+from typing import Any
 
-
-def read_frame(stream: IO[bytes]) -> bytes | None:
-    """One length-prefixed frame, or None at end of stream."""
-    header = stream.read(4)
-    if len(header) < 4:
-        return None
-    (n,) = struct.unpack("<I", header)
-    return stream.read(n)
-
-
-def write_frame(stream: IO[bytes], payload: bytes) -> None:
-    """Writes one length-prefixed frame and flushes."""
-    stream.write(struct.pack("<I", len(payload)) + payload)
-    stream.flush()
-
-
-class _Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+from conformance.protocol.framing import ProtocolError, read_frame, write_frame
+from conformance.tf_warnings import collect_warnings
 
 
 def _resolve_args(tf: Any, graph: Any, args: dict[str, Any]) -> dict[str, Any]:
@@ -133,8 +111,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     from conformance.capture_conditions import DEFAULT, capture_under
 
     response: dict[str, Any] = {"tf_version": tf.version.VERSION}
-    handler = _Capture()
-    tf_logger = logging.getLogger("tensorflow")
+    warnings: list[str] = []
     try:
         g = tf.Graph()
         with g.as_default():
@@ -162,21 +139,21 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             with tempfile.TemporaryDirectory() as tmp:
                 cwd = os.getcwd()
                 os.chdir(tmp)
-                tf_logger.addHandler(handler)
                 try:
                     filename = request.get("filename", "model.meta")
                     try:
-                        ret = tf.compat.v1.train.export_meta_graph(
-                            filename=filename, graph=g, **args
-                        )
-                        response["returned"] = ret.SerializeToString(deterministic=True)
-                        # Later exports of the same graph ("then"), e.g. to see state leak.
-                        for i, more in enumerate(request.get("then", [])):
-                            tf.compat.v1.train.export_meta_graph(
-                                filename=f"then{i}.meta",
-                                graph=g,
-                                **_resolve_args(tf, g, more),
+                        with collect_warnings(warnings):
+                            ret = tf.compat.v1.train.export_meta_graph(
+                                filename=filename, graph=g, **args
                             )
+                            response["returned"] = ret.SerializeToString(deterministic=True)
+                            # Later exports of the same graph ("then"), e.g. to see state leak.
+                            for i, more in enumerate(request.get("then", [])):
+                                tf.compat.v1.train.export_meta_graph(
+                                    filename=f"then{i}.meta",
+                                    graph=g,
+                                    **_resolve_args(tf, g, more),
+                                )
                     except Exception as e:  # noqa: BLE001
                         response["error"] = (type(e).__name__, str(e))
                     if hasattr(args.get("meta_info_def"), "SerializeToString"):
@@ -192,7 +169,6 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
                                 files[p] = f.read()
                     response["files"] = files
                 finally:
-                    tf_logger.removeHandler(handler)
                     os.chdir(cwd)
             unbound = g.get_collection("unbound_inputs")
             response["unbound_after"] = [str(x) for x in unbound]
@@ -202,7 +178,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         import traceback
 
         response["worker_error"] = traceback.format_exc() + repr(e)
-    response["warnings"] = handler.messages
+    response["warnings"] = warnings
     return response
 
 
@@ -221,7 +197,10 @@ def main() -> None:
 
         tf.compat.v1.disable_eager_execution()
     while True:
-        frame = read_frame(stdin)
+        try:
+            frame = read_frame(stdin)
+        except ProtocolError:  # the client went away in the middle of a request
+            return
         if frame is None:
             return
         write_frame(stdout, pickle.dumps(handle(pickle.loads(frame))))

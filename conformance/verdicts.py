@@ -39,7 +39,7 @@ from google.protobuf.message import Message
 
 from conformance import compare
 from conformance import corpus as corpus_mod
-from refimpl.pb.conformance_pb2 import CorpusCase, ExportResponse, Outcome
+from conformance.protocol.conformance_pb2 import CorpusCase, ExportResponse, Outcome
 from refimpl.pb.tensorflow.control_flow_pb2 import CondContextDef, WhileContextDef
 from refimpl.pb.tensorflow.graph_debug_info_pb2 import GraphDebugInfo
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef

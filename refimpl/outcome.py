@@ -25,11 +25,11 @@ from types import MappingProxyType
 
 from google.protobuf.message import Message
 
+from conformance.protocol import conformance_pb2
 from refimpl import rules
 from refimpl.collection_items import item_text
 from refimpl.export import ExportResult, plan_call
 from refimpl.output import write_file
-from refimpl.pb import conformance_pb2
 from refimpl.snapshot import Snapshot
 
 __all__ = ["Outcome", "run_exports"]
@@ -64,7 +64,8 @@ class Outcome:
     rules: tuple[str, ...] = ()
 
     def to_proto(self) -> conformance_pb2.Outcome:
-        """The protocol's ``metagraph_ref.Outcome`` (``protos/refimpl/pb/conformance.proto``)."""
+        """The protocol's ``metagraph_ref.Outcome`` (schema: the protocol package
+        ``conformance.protocol``, which imports nothing but protobuf)."""
         out = conformance_pb2.Outcome()
         for path in sorted(self.files):
             out.files[path] = self.files[path]

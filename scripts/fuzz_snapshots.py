@@ -66,12 +66,7 @@ from google.protobuf.message import DecodeError, Message  # noqa: E402
 
 import refimpl  # noqa: E402
 from conformance import protocol  # noqa: E402
-from conformance.testee_process import _Eof, _Reader  # noqa: E402
-from refimpl import testee  # noqa: E402
-from refimpl.errors import FailedPreconditionError  # noqa: E402
-from refimpl.export import ExportResult, plan_export  # noqa: E402
-from refimpl.pb import snapshot_pb2 as snap  # noqa: E402
-from refimpl.pb.conformance_pb2 import (  # noqa: E402
+from conformance.protocol.conformance_pb2 import (  # noqa: E402
     ExportArguments,
     ExportRequest,
     ExportResponse,
@@ -79,6 +74,11 @@ from refimpl.pb.conformance_pb2 import (  # noqa: E402
     Hello,
     PyValue,
 )
+from conformance.testee_process import _Eof, _Reader  # noqa: E402
+from refimpl import testee  # noqa: E402
+from refimpl.errors import FailedPreconditionError  # noqa: E402
+from refimpl.export import ExportResult, plan_export  # noqa: E402
+from refimpl.pb import snapshot_pb2 as snap  # noqa: E402
 from refimpl.pb.tensorflow.attr_value_pb2 import AttrValue  # noqa: E402
 from refimpl.pb.tensorflow.function_pb2 import FunctionDef  # noqa: E402
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef  # noqa: E402

@@ -1,10 +1,16 @@
 """Generate Python code (and mypy stubs) for every .proto under protos/.
 
 Runs ``python -m grpc_tools.protoc -I protos --python_out=. --mypy_out=.``
-(plus grpc_tools' well-known-type include path) on all ``protos/**/*.proto``,
-writing ``refimpl/pb/**/*_pb2.py`` and ``*_pb2.pyi``, and makes sure every
-generated package directory under ``refimpl/pb`` has an empty ``__init__.py``;
-generated files whose .proto is gone are removed.
+(plus grpc_tools' well-known-type include path) on all ``protos/**/*.proto``. A proto's
+path under protos/ is its module's path in the repository, so the generated code goes
+into more than one package (``PACKAGES``):
+
+- ``refimpl/pb/**``: refimpl's schemas (the snapshot, TF's ``tensorflow.*`` messages);
+  these packages hold generated code only, and each gets an empty ``__init__.py``;
+- ``conformance/protocol``: the testee protocol's schema (``conformance.proto``), beside
+  the hand-written modules of that package (its ``__init__.py`` is left alone).
+
+Generated files whose .proto is gone are removed.
 Needs no TensorFlow; needs the ``codegen`` extra (exact grpcio-tools and mypy-protobuf).
 
 **Runtime-agnostic code.** protoc stamps each ``_pb2.py`` with its own protobuf version
@@ -34,6 +40,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PROTOS = REPO / "protos"
 PB_PACKAGE = Path("refimpl") / "pb"
+PROTOCOL_PACKAGE = Path("conformance") / "protocol"
+#: Where generated code goes. The generator owns the ``__init__.py`` files of the packages
+#: under ``PB_PACKAGE`` (generated code only), not those of ``PROTOCOL_PACKAGE``.
+PACKAGES: tuple[Path, ...] = (PB_PACKAGE, PROTOCOL_PACKAGE)
 ALWAYS_PACKAGES = (PB_PACKAGE, PB_PACKAGE / "tensorflow")
 
 #: protoc's import of the version check and the check itself (whole lines).
@@ -77,6 +87,9 @@ def generate(out: Path) -> list[Path]:
     files = proto_files()
     if not files:
         return []
+    stray = [f for f in files if not any(Path(f).is_relative_to(p) for p in PACKAGES)]
+    if stray:
+        raise SystemExit(f"protos outside the packages {[str(p) for p in PACKAGES]}: {stray}")
     wkt = wkt_include()
     cmd = [sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTOS}", f"-I{wkt}"]
     cmd += [f"--plugin=protoc-gen-mypy={mypy_plugin()}"]
@@ -85,7 +98,9 @@ def generate(out: Path) -> list[Path]:
     if done.returncode != 0:  # mypy-protobuf's "Writing mypy to ..." noise is dropped otherwise
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"protoc failed with exit code {done.returncode}")
-    generated = sorted(p.relative_to(out) for p in (out / PB_PACKAGE).rglob("*_pb2.py*"))
+    generated = sorted(
+        p.relative_to(out) for package in PACKAGES for p in (out / package).rglob("*_pb2.py*")
+    )
     for path in generated:
         if path.suffix == ".py":
             target = out / path
@@ -118,9 +133,13 @@ def runtime_agnostic(source: str) -> str:
 
 
 def committed_generated() -> set[Path]:
-    """Generated-looking files currently under refimpl/pb, relative to the repo."""
-    root = REPO / PB_PACKAGE
-    return {p.relative_to(REPO) for p in root.rglob("*_pb2.py*")} if root.exists() else set()
+    """Generated-looking files currently in ``PACKAGES``, relative to the repo."""
+    found: set[Path] = set()
+    for package in PACKAGES:
+        root = REPO / package
+        if root.exists():
+            found.update(p.relative_to(REPO) for p in root.rglob("*_pb2.py*"))
+    return found
 
 
 def check() -> int:

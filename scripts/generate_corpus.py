@@ -154,8 +154,8 @@ from conformance.corpus import (  # noqa: E402
     to_arguments,
 )
 from conformance.hand_cases import hand_cases  # noqa: E402
+from conformance.protocol.conformance_pb2 import CorpusCase, Outcome  # noqa: E402
 from conformance.tf_process import TFWorkers  # noqa: E402
-from refimpl.pb.conformance_pb2 import CorpusCase, Outcome  # noqa: E402
 from refimpl.pb.snapshot_pb2 import CollectionItem, GraphSnapshot, PyObject  # noqa: E402
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef  # noqa: E402
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef  # noqa: E402

@@ -30,7 +30,7 @@ from conformance.corpus import (
     spec_rule_numbers,
 )
 from conformance.hand_cases import hand_cases
-from refimpl.pb.conformance_pb2 import CorpusCase
+from conformance.protocol.conformance_pb2 import CorpusCase
 from refimpl.pb.snapshot_pb2 import GraphSnapshot
 
 REGENERATE = "regenerate it: python scripts/generate_corpus.py (needs TensorFlow 2.21)"

@@ -28,7 +28,10 @@ from refimpl.protobuf_runtime import REFERENCE_VERSION, protobuf_runtime
 from refimpl.snapshot import Snapshot
 
 REPO = Path(__file__).resolve().parent.parent
-GENERATED = sorted((REPO / "refimpl" / "pb").rglob("*_pb2.py"))
+#: Every generated module: refimpl's schemas and the protocol's (scripts/gen_protos.py).
+GENERATED = sorted((REPO / "refimpl" / "pb").rglob("*_pb2.py")) + sorted(
+    (REPO / "conformance" / "protocol").glob("*_pb2.py")
+)
 PB6_PYTHON = os.environ.get("METAGRAPH_PB6_PYTHON")
 
 #: Imports every generated module (warnings are errors: protobuf 7 warns about old
@@ -37,9 +40,12 @@ IMPORT_EVERY_MODULE = """
 import importlib, pkgutil, sys
 import google.protobuf
 from google.protobuf import text_format
+import conformance.protocol
 import refimpl.pb
 names = [m.name for m in pkgutil.walk_packages(refimpl.pb.__path__, "refimpl.pb.")
          if m.name.endswith("_pb2")]
+names += [m.name for m in pkgutil.iter_modules(conformance.protocol.__path__,
+          "conformance.protocol.") if m.name.endswith("_pb2")]
 for name in names:
     importlib.import_module(name)
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef

@@ -23,9 +23,10 @@ from conformance.corpus import (
     load_corpus,
     run_case,
 )
+from conformance.protocol import conformance_pb2
+from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest
 from refimpl import testee
 from refimpl.outcome import Outcome, run_exports
-from refimpl.pb.conformance_pb2 import CorpusCase, ExportRequest
 from refimpl.snapshot import Snapshot
 
 CASES: list[CorpusCase] = load_corpus() if (DEFAULT_DIRECTORY / "MANIFEST.json").exists() else []
@@ -176,7 +177,7 @@ def test_warnings_are_returned_not_logged(
 
 def test_the_outcome_is_frozen_and_empty_by_default() -> None:
     outcome = Outcome()
-    assert outcome.to_proto() == refimpl.pb.conformance_pb2.Outcome()
+    assert outcome.to_proto() == conformance_pb2.Outcome()
     with pytest.raises(AttributeError):
         outcome.returned = b""  # type: ignore[misc]
 

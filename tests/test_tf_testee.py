@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from conformance import corpus, runner
+from conformance.protocol.conformance_pb2 import CorpusCase
 from conformance.tf_process import tensorflow_available
-from refimpl.pb.conformance_pb2 import CorpusCase
 
 needs_tf = pytest.mark.skipif(not tensorflow_available(), reason="TensorFlow is not installed")
 TESTEE = shlex.join([sys.executable, "-m", "conformance.tf_testee"])
@@ -118,9 +118,10 @@ def test_tensorflow_2_21_reproduces_its_corpus(
 def test_the_testee_module_imports_nothing_heavy() -> None:
     code = (
         "import sys\n"
-        "import conformance.tf_testee as t\n"
-        "t.load_messages('refimpl.pb.conformance_pb2')\n"
-        "t.load_messages('refimpl.pb.snapshot_pb2')\n"
+        "import conformance.tf_testee\n"
+        "from conformance.protocol.schema import load_messages\n"
+        "load_messages('conformance.protocol.conformance_pb2')\n"
+        "load_messages('refimpl.pb.snapshot_pb2')\n"
         "bad = [m for m in sys.modules if m.startswith(('refimpl.pb.tensorflow', "
         "'tensorflow', 'refimpl.export', 'conformance.corpus'))]\n"
         "assert not bad, bad\n"
@@ -130,10 +131,10 @@ def test_the_testee_module_imports_nothing_heavy() -> None:
 
 def test_embedded_descriptors_give_the_same_messages() -> None:
     """The fallback for protobuf runtimes older than the generated modules."""
-    from conformance.tf_testee import embedded_messages
-    from refimpl.pb import conformance_pb2
+    from conformance.protocol import conformance_pb2
+    from conformance.protocol.schema import embedded_messages
 
-    pb = embedded_messages("refimpl.pb.conformance_pb2")
+    pb = embedded_messages("conformance.protocol.conformance_pb2")
     response = pb.ExportResponse(case_name="c")
     response.outcome.files["a/b.meta"] = b"\x00\x01"
     response.outcome.error.type = "ValueError"
@@ -173,7 +174,7 @@ def test_the_tensorflow_process_never_loads_our_tensorflow_schemas(tmp_path: Pat
         [sys.executable, "-c", code], check=True, capture_output=True,
         cwd=Path(__file__).parent.parent, env=dict(os.environ, PYTHONHASHSEED="0"),
     )
-    from refimpl.pb.conformance_pb2 import ExportResponse
+    from conformance.protocol.conformance_pb2 import ExportResponse
 
     response = ExportResponse.FromString(proc.stdout)
     assert not corpus.case_differences(case, response.outcome)

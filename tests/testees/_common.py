@@ -15,15 +15,16 @@ from typing import BinaryIO
 
 from google.protobuf.message import Message
 
-from refimpl.pb.conformance_pb2 import ExportRequest, ExportResponse, Hello
-from refimpl.testee import handle, handshake, read_frame, write_frame
+from conformance.protocol import read_frame, write_message
+from conformance.protocol.conformance_pb2 import ExportRequest, ExportResponse, Hello
+from refimpl.testee import handle, handshake
 
 Hook = Callable[[int, ExportRequest, BinaryIO], None]
 
 
 def respond(out: BinaryIO, message: Message) -> None:
     """Writes one well-formed frame."""
-    write_frame(out, message)
+    write_message(out, message)
 
 
 def correct(request: ExportRequest) -> ExportResponse:
@@ -49,7 +50,7 @@ def serve(hook: Hook, version: int = 1) -> None:
     hs = handshake()
     hs.protocol_version = version
     hs.implementation = "fake testee " + os.path.basename(sys.argv[0])
-    write_frame(out, hs)
+    write_message(out, hs)
     index = 0
     while (data := read_frame(inp)) is not None:
         index += 1

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from _common import correct, raw, respond, serve
 
-from refimpl.pb.conformance_pb2 import ExportRequest
+from conformance.protocol.conformance_pb2 import ExportRequest
 
 
 def hook(index: int, request: ExportRequest, out: BinaryIO) -> None:

@@ -8,8 +8,9 @@ from typing import BinaryIO
 
 from _common import correct, respond
 
-from refimpl.pb.conformance_pb2 import ExportRequest, ExportResponse, Hello
-from refimpl.testee import handshake, read_frame, write_frame
+from conformance.protocol import read_frame, write_message
+from conformance.protocol.conformance_pb2 import ExportRequest, ExportResponse, Hello
+from refimpl.testee import handshake
 
 SUPPORTED = ["bad_types", "clear_devices", "clear_extraneous_savers", "collection_list",
              "collections", "control_flow_v1", "error", "falsy", "filename", "functions",
@@ -37,7 +38,7 @@ def main() -> None:
     hs = handshake()
     del hs.features[:]
     hs.features.extend(SUPPORTED)
-    write_frame(out, hs)
+    write_message(out, hs)
     index = 0
     while (data := read_frame(inp)) is not None:
         index += 1

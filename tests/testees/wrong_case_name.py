@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from _common import correct, respond, serve
 
-from refimpl.pb.conformance_pb2 import ExportRequest
+from conformance.protocol.conformance_pb2 import ExportRequest
 
 EMPTY = "--empty" in sys.argv[1:]
 
