@@ -1,118 +1,40 @@
-"""Running refimpl on what the TF worker returned, and comparing the two (no TF import here)."""
+"""Comparing two outcomes of the same case: what TF did and what another exporter did.
+
+An outcome is the protocol's ``metagraph_ref.Outcome`` (``conformance.protocol``): the
+files written, the returned ``MetaGraphDef``, the error, the warnings, the graph's
+``unbound_inputs`` collection and the caller's stamped ``meta_info_def`` afterwards.
+``differences`` lists every way one differs from the other, each as the first differing
+field path with both values. It is the comparison of the golden corpus
+(``conformance.corpus.case_differences``) and of the live-TF tests (refimpl against a TF
+worker's outcome, ``conformance.tf.responses``).
+
+It imports neither TensorFlow nor refimpl's exporter (only refimpl's generated schemas and
+the descriptor pool of TF's text format).
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from google.protobuf.message import Message
 
-import refimpl
-from refimpl.export import ExportResult, plan_export
+from conformance.protocol.conformance_pb2 import Outcome
 from refimpl.pb.tensorflow.control_flow_pb2 import CondContextDef, WhileContextDef
 from refimpl.pb.tensorflow.graph_debug_info_pb2 import GraphDebugInfo
-from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
-from refimpl.pb.tensorflow.saver_pb2 import SaverDef
 from refimpl.text_pool import tf_text_pool
 
-
-@dataclass
-class Outcome:
-    """What an exporter produced for one case."""
-
-    files: dict[str, bytes] = field(default_factory=dict)
-    returned: bytes | None = None
-    error: tuple[str, str] | None = None
-    warnings: list[str] = field(default_factory=list)
-    unbound_after: list[str] = field(default_factory=list)
-    meta_info_def_after: bytes | None = None
-
-
-def refimpl_args(request_args: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
-    """The request's arguments with TF protos replaced by ours (parsed from TF's bytes)."""
-    args = dict(request_args)
-    for name, cls in (
-        ("meta_info_def", MetaGraphDef.MetaInfoDef),
-        ("saver_def", SaverDef),
-        ("graph_def", GraphDef),
-    ):
-        if name in response:
-            msg = cls()
-            msg.ParseFromString(response[name])
-            args[name] = msg
-    return args
-
-
-def run_refimpl(
-    request: dict[str, Any], response: dict[str, Any]
-) -> tuple[Outcome, ExportResult | None]:
-    """refimpl's outcome for the case TF answered with ``response``."""
-    snapshot = refimpl.load_snapshot(response["snapshot"])
-    args = refimpl_args(request.get("args", {}), response)
-    out = Outcome()
-    handler = _ListHandler(out.warnings)
-    logger = logging.getLogger("refimpl")
-    logger.addHandler(handler)
-    result = None
-    results: list[ExportResult] = []
-    try:
-        result = plan_export(snapshot, request.get("filename", "model.meta"), **args)
-        results.append(result)
-        for i, more in enumerate(request.get("then", [])):
-            then_args = refimpl_args(more, {})
-            results.append(plan_export(results[-1].graph, f"then{i}.meta", **then_args))
-    except Exception as e:  # noqa: BLE001
-        out.error = (type(e).__name__, str(e))
-    finally:
-        logger.removeHandler(handler)
-    if result is not None and result.meta_info_def is not None:
-        out.meta_info_def_after = result.meta_info_def.SerializeToString(deterministic=True)
-    if result is not None:
-        out.files = {w.path: w.content for r in results for w in r.files}
-        out.returned = result.meta_graph_def.SerializeToString(deterministic=True)
-        late = result.error_after_files
-        if late is not None:
-            out.error = (type(late).__name__, str(late))
-        final = results[-1].graph if results else result.graph
-        out.unbound_after = [
-            item.str if item.WhichOneof("kind") == "str" else item.repr
-            for item in final.get_collection("unbound_inputs")
-        ]
-    return out, result
-
-
-class _ListHandler(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(logging.WARNING)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(record.getMessage())
-
-
-def tf_outcome(response: dict[str, Any]) -> Outcome:
-    """TF's outcome, from the worker's response."""
-    return Outcome(
-        files=dict(response.get("files", {})),
-        returned=response.get("returned"),
-        error=response.get("error"),
-        warnings=list(response.get("warnings", [])),
-        unbound_after=_unbound_after(response),
-        meta_info_def_after=response.get("meta_info_def_after"),
-    )
-
-
-def _unbound_after(response: dict[str, Any]) -> list[str]:
-    """TF's unbound_inputs collection after the export: str items as such, others by repr."""
-    from conformance.corpus import _str_or_repr
-
-    reprs = response.get("unbound_after_repr")
-    if reprs is None:
-        return list(response.get("unbound_after", []))
-    return [_str_or_repr(r) for r in reprs]
+__all__ = [
+    "canonical_meta_file",
+    "canonically_equal",
+    "describe_file_difference",
+    "differences",
+    "error_of",
+    "first_difference",
+    "info_after_of",
+    "returned_of",
+]
 
 
 def first_difference(a: Message, b: Message, path: str = "") -> str | None:
@@ -244,48 +166,94 @@ def canonical_meta_file(content: bytes) -> bytes | None:
     return mgd.SerializeToString(deterministic=True)
 
 
-def _same_file(name: str, expected: bytes, actual: bytes) -> bool:
-    if expected == actual:
-        return True
-    if name.endswith(".debug"):
-        return False
+def canonically_equal(expected: bytes, actual: bytes) -> bool:
+    """Whether two meta files (or serialized MetaGraphDefs) differ only in the order TF
+    gives the inner maps of control-flow contexts (``canonical_meta_file``, spec.md 0.4.1)."""
     try:
         e, a = canonical_meta_file(expected), canonical_meta_file(actual)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - not a MetaGraphDef
         return False
     return e is not None and e == a
 
 
-def differences(expected: Outcome, actual: Outcome) -> Iterator[str]:
-    """Every way ``actual`` differs from ``expected`` (TF's)."""
-    if expected.error != actual.error:
-        yield f"error: TF {expected.error!r} vs refimpl {actual.error!r}"
+def error_of(outcome: Outcome) -> tuple[str, str] | None:
+    """The outcome's error as (type name, message), or None."""
+    return (outcome.error.type, outcome.error.message) if outcome.HasField("error") else None
+
+
+def returned_of(outcome: Outcome) -> bytes | None:
+    """The outcome's returned MetaGraphDef (serialized), or None."""
+    if outcome.HasField("returned_meta_graph_def"):
+        return outcome.returned_meta_graph_def
+    return None
+
+
+def info_after_of(outcome: Outcome) -> bytes | None:
+    """The caller's stamped ``meta_info_def`` (serialized), or None."""
+    return outcome.meta_info_def_after if outcome.HasField("meta_info_def_after") else None
+
+
+def _blob_difference(
+    name: str, expected: bytes, actual: bytes, unordered_inner_maps: bool
+) -> str | None:
+    if expected == actual:
+        return None
+    if canonically_equal(expected, actual):
+        if unordered_inner_maps:
+            return None
+        return (
+            f"{name}: same message after canonicalizing control-flow contexts, but "
+            "different bytes, and the case is not marked unordered_inner_maps"
+        )
+    return describe_file_difference(name, expected, actual)
+
+
+def differences(
+    expected: Outcome, actual: Outcome, *, unordered_inner_maps: bool = True
+) -> Iterator[str]:
+    """Every way ``actual`` differs from ``expected`` (TF's); nothing if it conforms.
+
+    Compared: the error (type and message), every file byte for byte, the warnings, and
+    when TF raised no error the returned MetaGraphDef, the caller's stamped
+    ``meta_info_def`` and the ``unbound_inputs`` collection afterwards. With
+    ``unordered_inner_maps`` (a corpus case so marked; always for a live TF run, whose
+    own output it is), a file or the returned message may differ in bytes from TF's if
+    both are equal after re-serializing their control-flow contexts deterministically
+    (``canonical_meta_file``, spec.md 0.4.1), whatever the file's name.
+    """
+    e_error, a_error = error_of(expected), error_of(actual)
+    if e_error != a_error:
+        yield f"error: TF {e_error!r} vs refimpl {a_error!r}"
     for name in sorted(set(expected.files) | set(actual.files)):
-        e, a = expected.files.get(name), actual.files.get(name)
-        if e is None or a is None:
-            yield f"file {name}: written only by {'refimpl' if e is None else 'TF'}"
-        elif not _same_file(name, e, a):
-            yield describe_file_difference(name, e, a)
-    if expected.error is None and not _same_file(
-        "returned", expected.returned or b"", actual.returned or b""
-    ):
-        if expected.returned is None or actual.returned is None:
-            yield "returned MetaGraphDef: missing on one side"
-        else:
-            x, y = MetaGraphDef(), MetaGraphDef()
-            x.ParseFromString(expected.returned)
-            y.ParseFromString(actual.returned)
-            yield f"returned MetaGraphDef: {first_difference(x, y)}"
-    # After an error refimpl has nothing to report (it never mutates its arguments).
-    if expected.error is None and expected.meta_info_def_after != actual.meta_info_def_after:
-        yield (
-            f"caller's meta_info_def after export: TF {expected.meta_info_def_after!r} "
-            f"vs refimpl {actual.meta_info_def_after!r}"
-        )
-    if expected.warnings != actual.warnings:
-        yield f"warnings: TF {expected.warnings!r} vs refimpl {actual.warnings!r}"
-    if expected.error is None and expected.unbound_after != actual.unbound_after:
-        yield (
-            f"unbound_inputs after export: TF {expected.unbound_after} "
-            f"vs refimpl {actual.unbound_after}"
-        )
+        if name not in expected.files or name not in actual.files:
+            yield f"file {name}: written only by {'TF' if name in expected.files else 'refimpl'}"
+            continue
+        e_file, a_file = expected.files[name], actual.files[name]
+        diff = _blob_difference(name, e_file, a_file, unordered_inner_maps)
+        if diff is not None:
+            yield diff
+    if e_error is None:
+        e_ret, a_ret = returned_of(expected), returned_of(actual)
+        if e_ret is None or a_ret is None:
+            if e_ret != a_ret:
+                yield "returned MetaGraphDef: missing on one side"
+        elif e_ret != a_ret:
+            if canonically_equal(e_ret, a_ret):
+                if not unordered_inner_maps:
+                    yield (
+                        "returned MetaGraphDef: same message after canonicalizing control-flow "
+                        "contexts, but different bytes, and the case is not marked "
+                        "unordered_inner_maps"
+                    )
+            else:
+                x, y = MetaGraphDef.FromString(e_ret), MetaGraphDef.FromString(a_ret)
+                yield f"returned MetaGraphDef: {first_difference(x, y)}"
+        # After an error refimpl has nothing to report (it never mutates its arguments).
+        e_info, a_info = info_after_of(expected), info_after_of(actual)
+        if e_info != a_info:
+            yield f"caller's meta_info_def after export: TF {e_info!r} vs refimpl {a_info!r}"
+    if list(expected.warnings) != list(actual.warnings):
+        yield f"warnings: TF {list(expected.warnings)!r} vs refimpl {list(actual.warnings)!r}"
+    e_unbound, a_unbound = list(expected.unbound_inputs_after), list(actual.unbound_inputs_after)
+    if e_error is None and e_unbound != a_unbound:
+        yield f"unbound_inputs after export: TF {e_unbound} vs refimpl {a_unbound}"

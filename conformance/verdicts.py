@@ -371,20 +371,6 @@ def proto_keys(case: CorpusCase) -> dict[str, str]:
     return dict(_proto_keys_of(corpus_mod.snapshot_sha256(case.snapshot), case.snapshot))
 
 
-def _error(outcome: Outcome) -> tuple[str, str] | None:
-    return (outcome.error.type, outcome.error.message) if outcome.HasField("error") else None
-
-
-def _returned(outcome: Outcome) -> bytes | None:
-    if outcome.HasField("returned_meta_graph_def"):
-        return outcome.returned_meta_graph_def
-    return None
-
-
-def _info_after(outcome: Outcome) -> bytes | None:
-    return outcome.meta_info_def_after if outcome.HasField("meta_info_def_after") else None
-
-
 def _first_list_difference(what: str, e: list[str], a: list[str]) -> str:
     for i, (x, y) in enumerate(zip(e, a, strict=False)):
         if x != y:
@@ -397,7 +383,7 @@ def observable_checks(case: CorpusCase, actual: Outcome) -> list[tuple[str, int,
     expected = case.expected
     keys = proto_keys(case)
     checks: list[tuple[str, int, str | None]] = []
-    e_err, a_err = _error(expected), _error(actual)
+    e_err, a_err = compare.error_of(expected), compare.error_of(actual)
     if e_err != a_err:
         tf = f"{e_err[0]}: {e_err[1]!r}" if e_err is not None else "nothing"
         testee = f"{a_err[0]}: {a_err[1]!r}" if a_err is not None else "nothing"
@@ -420,7 +406,7 @@ def observable_checks(case: CorpusCase, actual: Outcome) -> list[tuple[str, int,
             tier, diff = compare_blob(f"file {name}", e_file, a_file, keys)
             checks.append(("files", tier, diff))
     if e_err is None:
-        e_ret, a_ret = _returned(expected), _returned(actual)
+        e_ret, a_ret = compare.returned_of(expected), compare.returned_of(actual)
         if e_ret is not None and a_ret is not None:
             tier, diff = compare_blob(
                 "returned MetaGraphDef", e_ret, a_ret, keys, (MetaGraphDef, "binary")
@@ -429,7 +415,7 @@ def observable_checks(case: CorpusCase, actual: Outcome) -> list[tuple[str, int,
         elif e_ret != a_ret:
             side = "TF's only" if a_ret is None else "the testee's only"
             checks.append(("returned", _FAIL, f"returned MetaGraphDef: {side}"))
-        e_info, a_info = _info_after(expected), _info_after(actual)
+        e_info, a_info = compare.info_after_of(expected), compare.info_after_of(actual)
         if e_info is not None and a_info is not None:
             tier, diff = compare_blob(
                 "caller's meta_info_def after export",

@@ -4,9 +4,10 @@ This is what a conformance case asks of an exporter (docs/conformance-protocol.m
 4.3): export the graph, then export it again for each ``then`` argument set, each time on
 the graph state the previous export left (TF rewrites the graph's ``unbound_inputs``
 collection, rule 3.3), stopping at the first error (TF raises it). ``Outcome`` holds what
-the protocol's ``metagraph_ref.Outcome`` holds (``Outcome.to_proto``), so the testee
-(``refimpl.testee``), the corpus runner (``conformance.corpus.run_case``) and the live-TF
-comparison (``conformance.compare.run_refimpl``) can share this one function.
+the protocol's ``metagraph_ref.Outcome`` holds (``Outcome.to_proto``). It is the one way
+the suite runs refimpl on a case: the testee (``refimpl.testee``), the corpus API
+(``conformance.corpus.run_case``) and the live-TF comparison
+(``conformance.tf.responses.refimpl_outcome``) all call it.
 
 How TF behaves, as the TF worker (``conformance/tf_worker.py``) records it and the corpus
 shows: an export that fails after writing its meta file (the debug step, rule 10.3.4)

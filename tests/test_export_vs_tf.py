@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from conformance.compare import differences, run_refimpl, tf_outcome
+from conformance.compare import differences
 from conformance.hand_cases import hand_cases
+from conformance.tf.responses import outcome_from_response, refimpl_outcome
 from conformance.tf_process import TFWorkers, tensorflow_available
 
 pytestmark = [
@@ -38,6 +39,6 @@ def worker() -> Iterator[TFWorkers]:
 def test_refimpl_export_equals_tensorflow(worker: TFWorkers, request_: dict[str, Any]) -> None:
     response = worker.run(request_)
     assert "worker_error" not in response, response["worker_error"]
-    actual, _ = run_refimpl(request_, response)
-    problems = list(differences(tf_outcome(response), actual))
+    actual = refimpl_outcome(request_, response)
+    problems = list(differences(outcome_from_response(response), actual))
     assert not problems, "\n".join(problems)

@@ -23,15 +23,10 @@ from typing import Any
 import pytest
 from hypothesis import event, given, seed, settings
 
-from conformance.compare import (
-    Outcome,
-    canonical_meta_file,
-    differences,
-    run_refimpl,
-    tf_outcome,
-)
+from conformance.compare import differences
 from conformance.programs import describe
 from conformance.strategies import Case, cases
+from conformance.tf.responses import outcome_from_response, refimpl_outcome
 from conformance.tf_process import TFWorkers, tensorflow_available
 
 pytestmark = [
@@ -111,38 +106,18 @@ def check_case(worker: TFWorkers, case: Case) -> None:
     )
     request["args"] = response["args"]  # saver references fitted to the graph
     try:
-        actual, _ = run_refimpl(request, response)
+        actual = refimpl_outcome(request, response)
     except Exception as e:  # noqa: BLE001  (e.g. refimpl rejects TF's snapshot)
         raise AssertionError(f"{report}\nrefimpl raised outside the export: {e!r}") from e
-    expected = tf_outcome(response)
-    _accept_unordered_context_maps(expected, actual)
-    problems = list(differences(expected, actual))
+    # Rule 0.4.1 for every file, whatever its name (with filename="model.debug" the meta
+    # file's name ends in ".debug"): TF's own output, so its inner maps may be unordered.
+    problems = list(differences(outcome_from_response(response), actual))
     if problems:
         for name, explains in KNOWN_REFIMPL_BUGS:
             if explains(case, response, problems):
                 event(f"known refimpl bug: {name}")
                 return
     assert not problems, f"{report}\nfitted args: {response['args']!r}\n" + "\n".join(problems)
-
-
-def _accept_unordered_context_maps(expected: Outcome, actual: Outcome) -> None:
-    """Rule 0.4.1 for every file, whatever its name.
-
-    ``differences`` never canonicalizes a file whose name ends in ".debug"; but with
-    ``filename="model.debug"`` that is the *meta* file (and with ``save_debug_info`` the
-    debug file overwrites it). A refimpl file equal to TF's after canonicalization is
-    replaced by TF's bytes here, so that only real differences remain.
-    """
-    for name, tf_bytes in expected.files.items():
-        ours = actual.files.get(name)
-        if ours is None or ours == tf_bytes:
-            continue
-        try:
-            e, a = canonical_meta_file(tf_bytes), canonical_meta_file(ours)
-        except Exception:  # noqa: BLE001  (not a MetaGraphDef)
-            continue
-        if e is not None and e == a:
-            actual.files[name] = tf_bytes
 
 
 def _shard_seed(shard: int) -> int:

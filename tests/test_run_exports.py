@@ -1,10 +1,10 @@
-"""``refimpl.run_exports`` over the golden corpus: what TF did, and what its three callers do.
+"""``refimpl.run_exports`` over the golden corpus: what TF did, and what its callers do.
 
-``run_exports`` is meant to replace the three copies of "run a case's exports" that grew
-apart: ``refimpl.testee.run_exports`` (+ ``handle``), ``conformance.corpus.run_case`` and
-``conformance.compare.run_refimpl``. On every corpus case its outcome must conform to TF's
-(``case_differences``), equal ``run_case``'s and the testee's exactly, and name exactly the
-files it left on disk.
+``run_exports`` is the one way the suite runs a case's exports (it replaced three copies
+that had grown apart): ``refimpl.testee.handle``, ``conformance.corpus.run_case`` and
+``conformance.tf.responses.refimpl_outcome`` call it. On every corpus case its outcome
+must conform to TF's (``case_differences``), equal ``run_case``'s and the testee's exactly,
+and name exactly the files it left on disk.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def test_run_exports_conforms_and_can_replace_each_caller(
     # The files it reports are those on disk, and planning alone gives the same outcome.
     assert _files_under(tmp_path) == dict(outcome.files)
     assert run_exports(_graph(case), _exports(case), write=False) == outcome
-    # conformance.corpus.run_case (planning, warnings from the logger).
+    # conformance.corpus.run_case (planning only).
     assert proto == run_case(case)
 
 

@@ -1,0 +1,37 @@
+"""refimpl's outcome on a corpus case: ``run_case`` (loads refimpl's exporter).
+
+``conformance.corpus`` loads this module only when ``run_case`` is used, so that reading
+and judging the corpus (the runner) never imports the exporter.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import refimpl
+from conformance.corpus.arguments import from_arguments
+from conformance.corpus.files import snapshot_sha256
+from conformance.protocol.conformance_pb2 import CorpusCase, Outcome
+from refimpl.snapshot import Snapshot
+
+__all__ = ["run_case"]
+
+
+@functools.lru_cache(maxsize=16)
+def _snapshot(sha256: str, data: bytes) -> Snapshot:
+    return refimpl.load_snapshot(data)
+
+
+def run_case(case: CorpusCase) -> Outcome:
+    """refimpl's outcome on ``case`` (its snapshot must be resolved, see ``load_corpus``).
+
+    ``refimpl.run_exports`` with the case's arguments, then each ``then`` argument set
+    (file ``then<i>.meta`` unless it names one), planned only (nothing is written): the
+    files of every export, the warnings, the error, and what the exports left, as TF
+    does it (``refimpl.Outcome``).
+    """
+    if not case.snapshot:
+        raise ValueError(f"case {case.name}: snapshot not resolved (use load_corpus)")
+    graph = _snapshot(snapshot_sha256(case.snapshot), case.snapshot)
+    exports = [from_arguments(case.arguments), *(from_arguments(t) for t in case.then)]
+    return refimpl.run_exports(graph, exports, write=False).to_proto()
