@@ -1,8 +1,8 @@
-"""``python -m conformance``: the conformance runner (see ``conformance.runner``)."""
+"""``python -m conformance``: the conformance runner (see ``conformance.run.runner``)."""
 
 from __future__ import annotations
 
-from conformance.runner import main_exit
+from conformance.run.runner import main_exit
 
 if __name__ == "__main__":
     main_exit()

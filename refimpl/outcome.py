@@ -9,7 +9,7 @@ the suite runs refimpl on a case: the testee (``refimpl.testee``), the corpus AP
 (``conformance.corpus.run_case``) and the live-TF comparison
 (``conformance.tf.responses.refimpl_outcome``) all call it.
 
-How TF behaves, as the TF worker (``conformance/tf_worker.py``) records it and the corpus
+How TF behaves, as the TF worker (``conformance/tf/worker.py``) records it and the corpus
 shows: an export that fails after writing its meta file (the debug step, rule 10.3.4)
 raises like any other, so its files exist but it returns nothing, and no later export
 runs; the returned MetaGraphDef and the caller's stamped ``meta_info_def`` count only

@@ -2,7 +2,7 @@
 
     python scripts/capture_examples.py [NAME ...]
 
-Each NAME is a builder of conformance.graphs; the snapshot is written to
+Each NAME is a builder of conformance.tf.graphs; the snapshot is written to
 examples/NAME.snapshot, and TF's own binary export of it to examples/NAME.tf.meta
 (so a user can compare refimpl's file with TF's without installing TF).
 """
@@ -18,8 +18,8 @@ def main(names: list[str]) -> None:
     """Captures and exports each named graph."""
     import tensorflow as tf
 
-    from conformance import graphs
     from conformance.oracle import capture
+    from conformance.tf import graphs
 
     out_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
     for name in names or ["training"]:

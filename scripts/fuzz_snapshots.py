@@ -16,7 +16,7 @@ Two kinds of inputs, drawn from a seed (input ``i`` of seed ``s`` is always the 
   TF's message, raised where refimpl reproduces it.
 - **protocol streams**: random bytes, random frames, and mutated conversations of valid
   frames, read by the frame readers of the testee protocol (``conformance.protocol``, the
-  runner's reader thread in ``conformance.testee_process``, ``refimpl.testee``). Property:
+  runner's reader thread in ``conformance.run.testee_process``, ``refimpl.testee``). Property:
   they return payloads or raise only their documented errors (``FrameError``,
   ``DecodeError`` for payloads, ``ProtocolError``).
 
@@ -74,7 +74,7 @@ from conformance.protocol.conformance_pb2 import (  # noqa: E402
     Hello,
     PyValue,
 )
-from conformance.testee_process import _Eof, _Reader  # noqa: E402
+from conformance.run.testee_process import _Eof, _Reader  # noqa: E402
 from refimpl import testee  # noqa: E402
 from refimpl.errors import FailedPreconditionError  # noqa: E402
 from refimpl.export import ExportResult, plan_export  # noqa: E402

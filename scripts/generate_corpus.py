@@ -1,8 +1,8 @@
 """Generate the golden corpus (``conformance/corpus/``) from TensorFlow 2.21.
 
-TensorFlow runs only in worker processes (``conformance.tf_process.TFWorker``);
+TensorFlow runs only in worker processes (``conformance.tf.process.TFWorker``);
 this process never imports it (TF's generated protos and ours define the same
-``tensorflow.*`` names). For every hand-written case (``conformance.hand_cases``)
+``tensorflow.*`` names). For every hand-written case (``conformance.gen.hand_cases``)
 and N random graph programs (``--programs``, default 100; ``conformance.strategies``,
 drawn with a fixed seed),
 a worker builds the graph, captures its snapshot and exports it with TF; the case
@@ -153,9 +153,9 @@ from conformance.corpus import (  # noqa: E402
     spec_rule_numbers,
     to_arguments,
 )
-from conformance.hand_cases import hand_cases  # noqa: E402
+from conformance.gen.hand_cases import hand_cases  # noqa: E402
 from conformance.protocol.conformance_pb2 import CorpusCase, Outcome  # noqa: E402
-from conformance.tf_process import TFWorkers  # noqa: E402
+from conformance.tf.process import TFWorkers  # noqa: E402
 from refimpl.pb.snapshot_pb2 import CollectionItem, GraphSnapshot, PyObject  # noqa: E402
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef  # noqa: E402
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef  # noqa: E402
@@ -167,7 +167,7 @@ MetaInfoDef = MetaGraphDef.MetaInfoDef
 #: Random programs per worker process.
 PROGRAM_CHUNK = 25
 #: Sources added to the fingerprint when random programs are part of the corpus.
-PROGRAM_SOURCES = ("conformance/programs.py", "conformance/strategies.py")
+PROGRAM_SOURCES = ("conformance/tf/programs.py", "conformance/gen/strategies.py")
 
 # -- the tables ----------------------------------------------------------------------------
 
@@ -639,7 +639,7 @@ class Pending:
 
 
 def pending_hand_cases() -> list[Pending]:
-    """Every hand case (``conformance.hand_cases``)."""
+    """Every hand case (``conformance.gen.hand_cases``)."""
     return [Pending(name, request, f"builder:{request['graph']}") for name, request in hand_cases()]
 
 
@@ -719,7 +719,7 @@ def run_group(
     group: Sequence[Pending], python: str | None = None
 ) -> list[tuple[Pending, dict[str, Any]]]:
     """Asks fresh TF workers (one per eager mode; of interpreter ``python``, default
-    ``conformance.tf_process.TFWorker``'s) about each case of ``group``, in order."""
+    ``conformance.tf.process.TFWorker``'s) about each case of ``group``, in order."""
     worker = TFWorkers(python)
     try:
         return [(p, worker.run(p.request)) for p in group]

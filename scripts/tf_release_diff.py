@@ -34,10 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from google.protobuf import text_format  # noqa: E402
 from google.protobuf.message import Message  # noqa: E402
 
-from conformance import corpus, runner  # noqa: E402
+from conformance import corpus  # noqa: E402
 from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Outcome  # noqa: E402
-from conformance.testee_process import CaseResult, TesteeProcess  # noqa: E402
-from conformance.verdicts import _parse, canonical, detect_format, judge, proto_keys  # noqa: E402
+from conformance.run import runner  # noqa: E402
+from conformance.run.testee_process import CaseResult, TesteeProcess  # noqa: E402
+from conformance.run.verdicts import _parse, canonical, detect_format, judge, proto_keys  # noqa: E402
 from refimpl.pb.snapshot_pb2 import GraphSnapshot  # noqa: E402
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef  # noqa: E402
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef  # noqa: E402

@@ -1,13 +1,13 @@
 """Capture holds whatever the caller's context (spec.md 1.10), against live TensorFlow.
 
-Every graph of ``conformance.graphs`` is captured under each condition of
-``conformance.capture_conditions``; TF exports it in its own context, as v1 code does.
+Every graph of ``conformance.tf.graphs`` is captured under each condition of
+``conformance.tf.capture_conditions``; TF exports it in its own context, as v1 code does.
 - The same graph gives the same snapshot bytes under every condition that a process can
   reach (eager on: all but ``graph_mode``; eager off: ``graph_mode`` and ``in_context``).
 - A capture leaves no trace in TF: TF's exports of the graph (default path and a rebuild
   path, binary and text) are the same before and after it.
 - refimpl's export of a snapshot taken under a condition equals TF's in-context export
-  (the hand cases of ``conformance.hand_cases.CAPTURE_CASES`` do this for every condition
+  (the hand cases of ``conformance.gen.hand_cases.CAPTURE_CASES`` do this for every condition
   and several argument sets; tests/test_export_vs_tf.py runs them).
 """
 
@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from conformance.capture_conditions import CONDITIONS, DEFAULT, EAGER_OFF, V2_OFF, worker_env
-from conformance.graphs import BUILDERS
-from conformance.tf_process import TFWorkers, tensorflow_available
+from conformance.tf.capture_conditions import CONDITIONS, DEFAULT, EAGER_OFF, V2_OFF, worker_env
+from conformance.tf.graphs import BUILDERS
+from conformance.tf.process import TFWorkers, tensorflow_available
 
 pytestmark = [
     pytest.mark.tf,

@@ -20,15 +20,16 @@ from pathlib import Path
 
 import pytest
 
-from conformance import corpus, runner
-from conformance.failure_list import (
+from conformance import corpus
+from conformance.protocol import FrameError, encode_frame, read_frame
+from conformance.protocol.conformance_pb2 import CorpusCase
+from conformance.run import runner
+from conformance.run.failure_list import (
     FailureListError,
     expectation,
     format_failure_list,
     parse_failure_list,
 )
-from conformance.protocol import FrameError, encode_frame, read_frame
-from conformance.protocol.conformance_pb2 import CorpusCase
 
 TESTEES = Path(__file__).parent / "testees"
 REPO = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """refimpl against the golden corpus: what TensorFlow 2.21 did, frozen (no TensorFlow needed).
 
 ``conformance/corpus/`` holds one case per hand-written argument set
-(``conformance.hand_cases``) and random graph programs, each with the snapshot of the
+(``conformance.gen.hand_cases``) and random graph programs, each with the snapshot of the
 graph TF exported, the arguments, and TF's outcome (files, returned MetaGraphDef,
 error, warnings, graph state). ``scripts/generate_corpus.py`` writes it; these tests
 run refimpl on every case and check that the corpus is whole and not stale.
@@ -29,7 +29,7 @@ from conformance.corpus import (
     snapshot_sha256,
     spec_rule_numbers,
 )
-from conformance.hand_cases import hand_cases
+from conformance.gen.hand_cases import hand_cases
 from conformance.protocol.conformance_pb2 import CorpusCase
 from refimpl.pb.snapshot_pb2 import GraphSnapshot
 

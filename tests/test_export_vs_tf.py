@@ -4,7 +4,7 @@ Each case builds a real graph in a TF worker process, captures its snapshot,
 exports it with TF, and compares TF's files, returned MetaGraphDef, error,
 warnings and the graph's unbound-inputs collection after the export with
 refimpl's. Golden bytes come from TF in the same run. The cases are
-``conformance.hand_cases`` (frozen into the golden corpus by
+``conformance.gen.hand_cases`` (frozen into the golden corpus by
 ``scripts/generate_corpus.py``).
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from conformance.compare import differences
-from conformance.hand_cases import hand_cases
+from conformance.gen.hand_cases import hand_cases
+from conformance.tf.process import TFWorkers, tensorflow_available
 from conformance.tf.responses import outcome_from_response, refimpl_outcome
-from conformance.tf_process import TFWorkers, tensorflow_available
 
 pytestmark = [
     pytest.mark.tf,

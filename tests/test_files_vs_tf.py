@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 import refimpl
-from conformance.file_scenarios import SCENARIOS, list_files, normalize_message, prepare
-from conformance.tf_process import TFWorker, tensorflow_available
+from conformance.gen.file_scenarios import SCENARIOS, list_files, normalize_message, prepare
+from conformance.tf.process import TFWorker, tensorflow_available
 
 pytestmark = [
     pytest.mark.tf,

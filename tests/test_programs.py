@@ -7,8 +7,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance import programs as P
 from conformance.strategies import STEP_PARAMS, Case, cases, export_args, programs
+from conformance.tf import programs as P
 
 
 def test_vocabulary_has_at_least_60_step_kinds_each_with_a_strategy() -> None:

@@ -24,10 +24,10 @@ import pytest
 from hypothesis import event, given, seed, settings
 
 from conformance.compare import differences
-from conformance.programs import describe
 from conformance.strategies import Case, cases
+from conformance.tf.process import TFWorkers, tensorflow_available
+from conformance.tf.programs import describe
 from conformance.tf.responses import outcome_from_response, refimpl_outcome
-from conformance.tf_process import TFWorkers, tensorflow_available
 
 pytestmark = [
     pytest.mark.tf,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.graphs import BUILDERS
-from conformance.tf_process import TFWorker, tensorflow_available
+from conformance.tf.graphs import BUILDERS
+from conformance.tf.process import TFWorker, tensorflow_available
 from refimpl.pb import snapshot_pb2 as snap
 from refimpl.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
 

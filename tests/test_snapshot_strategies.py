@@ -1,4 +1,4 @@
-"""Properties of refimpl over snapshots drawn without TF (conformance.snapshot_strategies)."""
+"""Properties of refimpl over snapshots drawn without TF (conformance.gen.snapshot_strategies)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from google.protobuf.message import DecodeError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.snapshot_strategies import OPS, export_arguments, snapshots
+from conformance.gen.snapshot_strategies import OPS, export_arguments, snapshots
 from refimpl.errors import OpError
 from refimpl.export import ExportResult, plan_export
 from refimpl.names import UNBOUND_INPUT_PREFIX

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.tf_process import tensorflow_available
+from conformance.tf.process import tensorflow_available
 from refimpl.text_pool import tf_text_pool
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,8 +2,8 @@
 
 With TensorFlow 2.21 installed, the corpus's own release, the testee must reproduce
 every selected case byte for byte, except the debug files: they record the Python stack
-that built each node, which starts in ``conformance/tf_worker.py`` when the corpus was
-recorded and in ``conformance/tf_testee.py`` here (docs/tf-releases.md). The selection
+that built each node, which starts in ``conformance/tf/worker.py`` when the corpus was
+recorded and in ``conformance/tf/testee.py`` here (docs/tf-releases.md). The selection
 covers the process state the testee reproduces: tf.function names (uid counter),
 py_func tokens, lookup-table UUIDs, memory addresses in reprs, a random program.
 """
@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance import corpus, runner
+from conformance import corpus
 from conformance.protocol.conformance_pb2 import CorpusCase
-from conformance.tf_process import tensorflow_available
+from conformance.run import runner
+from conformance.tf.process import tensorflow_available
 
 needs_tf = pytest.mark.skipif(not tensorflow_available(), reason="TensorFlow is not installed")
 TESTEE = shlex.join([sys.executable, "-m", "conformance.tf_testee"])

@@ -20,8 +20,8 @@ __all__ = ["FINGERPRINT_SOURCES", "generator_fingerprint"]
 #: graph programs adds their sources (``scripts/generate_corpus.py``, ``PROGRAM_SOURCES``);
 #: MANIFEST.json lists the sources actually used.
 FINGERPRINT_SOURCES: tuple[str, ...] = (
-    "conformance/graphs.py",
-    "conformance/hand_cases.py",
+    "conformance/tf/graphs.py",
+    "conformance/gen/hand_cases.py",
     "conformance/corpus/features.py",
     "conformance/tf/responses.py",
     "scripts/generate_corpus.py",

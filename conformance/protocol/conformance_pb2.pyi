@@ -320,8 +320,8 @@ class CorpusCase(_message.Message):
     snapshot: _builtins.bytes
     """A serialized metagraph_ref.GraphSnapshot of the graph TF exported."""
     program: _builtins.str
-    """How the graph was built: "builder:<name>" (conformance/graphs.py) or
-    "program:<json>" (conformance/programs.py).
+    """How the graph was built: "builder:<name>" (conformance/tf/graphs.py) or
+    "program:<json>" (conformance/tf/programs.py).
     """
     tensorflow_version: _builtins.str
     level: Global___CorpusCase.Level.ValueType
@@ -336,7 +336,7 @@ class CorpusCase(_message.Message):
     """
     capture_condition: _builtins.str
     """The condition under which the graph was captured (spec.md 1.10; one of
-    conformance/capture_conditions.py CONDITIONS, e.g. "in_context",
+    conformance/tf/capture_conditions.py CONDITIONS, e.g. "in_context",
     "eager_outside", "graph_mode"). TF always exported in the graph's context.
     """
     protobuf_version: _builtins.str

@@ -1,6 +1,6 @@
 """What a TF worker answered, as the rest of the suite reads it (no TensorFlow here).
 
-A TF worker (``conformance.tf_worker``) builds a case's graph, captures its snapshot and
+A TF worker (``conformance.tf.worker``) builds a case's graph, captures its snapshot and
 exports it with TF; its response is a pickled dict. This module turns a request and its
 response into:
 
@@ -122,7 +122,7 @@ def refimpl_outcome(request: Mapping[str, Any], response: Mapping[str, Any]) -> 
 
 
 def outcome_from_response(response: Mapping[str, Any]) -> Outcome:
-    """TF's outcome, from a TF worker response (``conformance.tf_worker``).
+    """TF's outcome, from a TF worker response (``conformance.tf.worker``).
 
     The returned MetaGraphDef and the caller's stamped ``meta_info_def`` are recorded
     only when TF raised no error (as ``Outcome`` documents); the files, warnings and

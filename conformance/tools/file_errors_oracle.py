@@ -4,7 +4,7 @@
 
 Prints a JSON object: scenario name -> {"error": [type, message] or null,
 "files": sorted list of files left in the scenario's directory (relative)}.
-The scenarios are defined in ``conformance.file_scenarios`` and shared with the
+The scenarios are defined in ``conformance.gen.file_scenarios`` and shared with the
 refimpl side of the test.
 """
 
@@ -20,7 +20,7 @@ def main() -> None:
     """Runs every scenario with TensorFlow's export."""
     import tensorflow as tf
 
-    from conformance.file_scenarios import SCENARIOS, list_files, prepare
+    from conformance.gen.file_scenarios import SCENARIOS, list_files, prepare
 
     out = {}
     for name, scenario in SCENARIOS.items():

@@ -11,7 +11,7 @@ from _common import correct, respond, serve
 from google.protobuf import text_format
 
 from conformance.protocol.conformance_pb2 import ExportRequest
-from conformance.verdicts import detect_format
+from conformance.run.verdicts import detect_format
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
 from refimpl.text_pool import tf_text_pool
 

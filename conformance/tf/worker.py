@@ -1,11 +1,11 @@
 """A long-lived TensorFlow worker: builds a graph, captures it, exports it with TF.
 
-Run as ``python -m conformance.tf_worker``. It reads requests from stdin and
+Run as ``python -m conformance.tf.worker``. It reads requests from stdin and
 writes responses to stdout, each a frame of the testee protocol
 (``conformance.protocol.framing``: a 4-byte little-endian length) carrying a
 pickled dict (both ends are this package). A request names a graph builder
-from ``conformance.graphs`` (``"graph"``) or carries a graph program
-(``"program"``, see ``conformance.programs``), and the export arguments (JSON-like; proto-valued
+from ``conformance.tf.graphs`` (``"graph"``) or carries a graph program
+(``"program"``, see ``conformance.tf.programs``), and the export arguments (JSON-like; proto-valued
 arguments are given in text format or by reference, see ``_resolve_args``).
 The response carries the snapshot (captured *before* the export, since TF's
 export mutates the graph), TF's files, TF's returned MetaGraphDef, the
@@ -24,7 +24,7 @@ import tempfile
 from typing import Any
 
 from conformance.protocol.framing import ProtocolError, read_frame, write_frame
-from conformance.tf_warnings import collect_warnings
+from conformance.tf.logged_warnings import collect_warnings
 
 
 def _resolve_args(tf: Any, graph: Any, args: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def _resolve_args(tf: Any, graph: Any, args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-# -- graph programs (conformance.programs), an alternative to named builders ---------------
+# -- graph programs (conformance.tf.programs), an alternative to named builders ---------------
 def _build_program(
     tf: Any, graph: Any, request: dict[str, Any], response: dict[str, Any]
 ) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def _build_program(
     "savers" collection (it is dropped when there is none); the fitted arguments go to
     ``response["args"]``, and the client must give refimpl those.
     """
-    from conformance import programs
+    from conformance.tf import programs
 
     response["program_trace"] = programs.run_program(tf, request["program"])
     args = dict(request.get("args", {}))
@@ -99,7 +99,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     """Builds, captures and exports one case; never raises.
 
     The request may name the capture condition (``"capture"``, one of
-    ``conformance.capture_conditions.CONDITIONS``; the graph is built and exported in its
+    ``conformance.tf.capture_conditions.CONDITIONS``; the graph is built and exported in its
     own context whatever the condition), and ask (``"check_neutral"``) for TF's neutral
     exports of the graph before and after the capture (``neutral_exports``), and for
     more captures of the same graph under other conditions (``"also_capture"``, a list;
@@ -107,8 +107,8 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     """
     import tensorflow as tf
 
-    from conformance import graphs
-    from conformance.capture_conditions import DEFAULT, capture_under
+    from conformance.tf import graphs
+    from conformance.tf.capture_conditions import DEFAULT, capture_under
 
     response: dict[str, Any] = {"tf_version": tf.version.VERSION}
     warnings: list[str] = []
@@ -187,7 +187,7 @@ def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # keep stray prints out of the protocol
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    # conformance.capture_conditions.worker_env: the process-wide mode of a condition.
+    # conformance.tf.capture_conditions.worker_env: the process-wide mode of a condition.
     if os.environ.get("METAGRAPH_TF_V2") == "0":
         import tensorflow as tf
 

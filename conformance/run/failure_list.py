@@ -6,7 +6,7 @@ Format (docs/conformance-protocol.md, "Failure lists"), UTF-8 text, one entry a 
     <case name> <reason>
 
 ``<reason>`` is the reason the runner reports for the case (``error-message``,
-``files+returned``, ``timeout``, ...; see ``conformance.verdicts``), or ``*`` for any
+``files+returned``, ``timeout``, ...; see ``conformance.run.verdicts``), or ``*`` for any
 reason. Given a failure list, a run fails if a listed case passes, if an unlisted case
 fails, if a listed case fails for another reason, or if the list names a case that
 does not exist. A listed case that is skipped is only noted.

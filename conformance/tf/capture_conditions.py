@@ -1,8 +1,8 @@
 """The conditions under which the suite captures a graph (spec.md 1.10).
 
-``conformance.oracle.capture(graph)`` must record the graph as ``export_meta_graph``
+``conformance.tf.oracle.capture(graph)`` must record the graph as ``export_meta_graph``
 sees it in the graph's own context, whatever the caller's context. The suite therefore
-captures under each of the conditions below: the TF worker (``conformance.tf_worker``)
+captures under each of the conditions below: the TF worker (``conformance.tf.worker``)
 takes one per request (``"capture"``), the live-TF random property draws one, hand cases
 cover each, and every corpus case records the one it used. TF itself always exports in
 the graph's context (inside ``with graph.as_default()``), as v1 code does.
@@ -34,7 +34,7 @@ CONDITIONS: dict[str, str] = {
 DEFAULT = "in_context"
 
 #: The conditions that need a TF process with eager execution disabled at start-up
-#: (``conformance.tf_worker`` reads ``METAGRAPH_TF_EAGER=0``), and those that need TF 1
+#: (``conformance.tf.worker`` reads ``METAGRAPH_TF_EAGER=0``), and those that need TF 1
 #: behaviour (``METAGRAPH_TF_V2=0``).
 EAGER_OFF = frozenset({"graph_mode", "v1_behavior"})
 V2_OFF = frozenset({"v1_behavior"})
@@ -65,7 +65,7 @@ def capture_under(tf: Any, graph: Any, condition: str) -> bytes:
     Raises RuntimeError when the process's eager mode does not fit the condition, or when
     two captures of ``"twice"`` disagree.
     """
-    from conformance.oracle import capture
+    from conformance.tf.oracle import capture
 
     if not process_fits(tf, condition):
         raise RuntimeError(f"capture condition {condition!r} needs {worker_env(condition)}")

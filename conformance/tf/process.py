@@ -10,8 +10,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any, BinaryIO, cast
 
-from conformance.capture_conditions import DEFAULT, worker_env
 from conformance.protocol.framing import ProtocolError, read_frame, write_frame
+from conformance.tf.capture_conditions import DEFAULT, worker_env
 
 
 def tensorflow_available() -> bool:
@@ -20,11 +20,11 @@ def tensorflow_available() -> bool:
 
 
 class TFWorker:
-    """A long-lived ``python -m conformance.tf_worker`` process, restarted if it dies.
+    """A long-lived ``python -m conformance.tf.worker`` process, restarted if it dies.
 
     ``python`` is the interpreter that has TensorFlow (default: the environment variable
     ``METAGRAPH_TF_PYTHON``, else this one); ``env`` adds environment variables (for
-    instance ``METAGRAPH_TF_EAGER=0``, see ``conformance.tf_worker``).
+    instance ``METAGRAPH_TF_EAGER=0``, see ``conformance.tf.worker``).
     """
 
     def __init__(self, python: str | None = None, env: Mapping[str, str] | None = None) -> None:
@@ -35,7 +35,7 @@ class TFWorker:
     def _start(self) -> subprocess.Popen[bytes]:
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=_repo_path(), **self._env)
         return subprocess.Popen(
-            [self.python, "-m", "conformance.tf_worker"],
+            [self.python, "-m", "conformance.tf.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -81,7 +81,7 @@ class TFWorkers:
     """TF workers for every capture condition: one per eager mode, started on demand.
 
     ``run`` sends a request to the worker whose process fits the request's capture
-    condition (``conformance.capture_conditions``; eager execution disabled at start-up
+    condition (``conformance.tf.capture_conditions``; eager execution disabled at start-up
     for ``graph_mode``).
     """
 

@@ -35,7 +35,7 @@ takes effect once the whole program is built: steps failing on a finalized graph
 it half-built (C++ nodes without Python operations), a state no snapshot can describe.
 
 This module does not import TensorFlow; ``run_program`` gets the module as an argument
-and runs in the TF worker (``conformance.tf_worker``, request key ``"program"``).
+and runs in the TF worker (``conformance.tf.worker``, request key ``"program"``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The warnings TensorFlow logs, collected: ``collect_warnings``.
 
 TF logs its export's warnings on the ``tensorflow`` logger (spec.md 8.5); the TF worker
-(``conformance.tf_worker``) and the TF testee (``conformance.tf_testee``) record them as
+(``conformance.tf.worker``) and the TF testee (``conformance.tf.testee``) record them as
 part of TF's outcome. (refimpl needs no such thing: ``refimpl.run_exports`` returns its
 warnings as data.)
 """

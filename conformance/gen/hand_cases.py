@@ -1,6 +1,6 @@
 """The hand-written conformance cases: real graphs x argument sets.
 
-Each case pairs a graph builder of ``conformance.graphs`` with a set of
+Each case pairs a graph builder of ``conformance.tf.graphs`` with a set of
 ``export_meta_graph`` arguments. ``tests/test_export_vs_tf.py`` runs them
 against live TensorFlow; ``scripts/generate_corpus.py`` freezes TF's answers
 into the golden corpus (``conformance/corpus/``). A case is named
@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from conformance.capture_conditions import CONDITIONS, DEFAULT
-from conformance.graphs import BUILDERS
+from conformance.tf.capture_conditions import CONDITIONS, DEFAULT
+from conformance.tf.graphs import BUILDERS
 
 ARGUMENT_SETS: dict[str, dict[str, Any]] = {
     "default": {},

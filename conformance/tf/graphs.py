@@ -642,7 +642,7 @@ def g_saveables_not_convertible(tf: Any) -> None:
 
 @builder
 def g_saveables_mixed_name_types(tf: Any) -> None:
-    from conformance.programs import NamedNone
+    from conformance.tf.programs import NamedNone
 
     _saveables(tf, lambda tf, c, v: NamedNone(), key="saveable_objects")
 

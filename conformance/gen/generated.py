@@ -1,6 +1,6 @@
 """Hypothesis-generated conformance cases, with refimpl as the oracle (no TensorFlow).
 
-``conformance.strategies`` draws graph *programs*, which only TensorFlow can build; so
+``conformance.gen.strategies`` draws graph *programs*, which only TensorFlow can build; so
 the generated cases here reuse the corpus's graph snapshots and draw new export
 arguments for them (a file name, as_text, an export_scope among the graph's name
 prefixes, a collection_list among its keys and unknown ones, a meta_info_def, the

@@ -1,0 +1,715 @@
+"""The conformance runner: ``python -m conformance`` / ``metagraph-conformance``.
+
+Runs the golden corpus (or hypothesis-generated cases, refimpl as the oracle) against a
+testee speaking the protocol of docs/conformance-protocol.md; with no ``--testee`` it
+checks refimpl's own (``python -m refimpl.testee``). Prints a report on stdout (each
+failure with its structural diff and a one-line replay command, a summary by tier,
+level, feature and spec rule, the versions involved) and a progress bar on stderr when
+stderr is a terminal. Exit status: 0 when every selected case passes (or fails exactly as
+the failure list says), 1 otherwise, 2 for bad usage (unreadable corpus or failure list).
+
+Command-line contract (other tools depend on it): ``--testee CMD``, ``--timeout SECONDS``,
+``--list``; the exit status above.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import platform
+import shlex
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from conformance.protocol import DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION
+from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Handshake
+from conformance.run import failure_list as fl
+from conformance.run.testee_process import CaseResult, StartupError, TesteeProcess
+from conformance.run.verdicts import TIER_TITLES, TIERS, Verdict, judge_response
+
+__all__ = ["CaseRun", "RunResult", "main", "run_cases", "select_cases"]
+
+LEVELS = ("required", "recommended", "optional")
+FAILING = frozenset({"fail", "xpass", "wrong-reason"})
+_MAX_DETAILS_SHOWN = 6
+
+
+def level_name(case: CorpusCase) -> str:
+    """"required", "recommended" or "optional"."""
+    return CorpusCase.Level.Name(case.level).lower()
+
+
+# -- selection ---------------------------------------------------------------------------
+def _matches(name: str, pattern: str) -> bool:
+    if any(c in pattern for c in "*?["):
+        return fnmatch.fnmatchcase(name, pattern)
+    return pattern in name
+
+
+def _has_rule(case: CorpusCase, rule: str) -> bool:
+    return any(r == rule or r.startswith(rule + ".") for r in case.rules)
+
+
+def select_cases(
+    cases: Sequence[CorpusCase],
+    *,
+    names: Sequence[str] = (),
+    patterns: Sequence[str] = (),
+    rules: Sequence[str] = (),
+    features: Sequence[str] = (),
+    levels: Sequence[str] = (),
+) -> list[CorpusCase]:
+    """The cases matching every kind of criterion given (any value within a kind).
+
+    ``names``: exact case names; ``patterns``: substrings, or globs if they contain
+    ``*?[``; ``rules``: spec rule numbers (a rule selects its sub-rules); ``features``:
+    feature tags; ``levels``: requirement levels.
+    """
+    out = []
+    for case in cases:
+        if names and case.name not in names:
+            continue
+        if patterns and not any(_matches(case.name, p) for p in patterns):
+            continue
+        if rules and not any(_has_rule(case, r) for r in rules):
+            continue
+        if features and not set(features) & set(case.features):
+            continue
+        if levels and level_name(case) not in levels:
+            continue
+        out.append(case)
+    return out
+
+
+# -- running -----------------------------------------------------------------------------
+@dataclass
+class CaseRun:
+    """One case's verdict and its final status once the failure list is applied."""
+
+    case: CorpusCase
+    verdict: Verdict
+    #: "pass", "fail", "skip", "xfail", "xpass" or "wrong-reason".
+    status: str = ""
+    note: str = ""
+
+
+@dataclass
+class RunResult:
+    """Everything a run found."""
+
+    runs: list[CaseRun]
+    seconds: float
+    handshake: Handshake | None
+    startup_error: str = ""
+    notes: list[str] = field(default_factory=list)
+    stale_entries: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run passes (exit status 0)."""
+        return not self.stale_entries and not any(r.status in FAILING for r in self.runs)
+
+
+def request_for(case: CorpusCase) -> ExportRequest:
+    """The ``ExportRequest`` of a case (``program``: how TF built the graph, for testees
+    that rebuild it, such as ``conformance.tf.testee``)."""
+    return ExportRequest(
+        case_name=case.name,
+        snapshot=case.snapshot,
+        arguments=case.arguments,
+        then=case.then,
+        program=case.program,
+    )
+
+
+def unsupported_features(case: CorpusCase, handshake: Handshake | None) -> list[str]:
+    """The case's feature tags the testee did not declare ("*" declares all)."""
+    if handshake is None or "*" in handshake.features:
+        return []
+    return sorted(set(case.features) - set(handshake.features))
+
+
+def verdict_for(case: CorpusCase, result: CaseResult, require: str) -> Verdict:
+    """The verdict on what the testee did with a case."""
+    if result.response is None:
+        kind = result.failure_kind or "protocol"
+        return Verdict("fail", reason=kind, details=[result.failure], seconds=result.seconds)
+    try:
+        verdict = judge_response(case, result.response, require)
+    except Exception as e:  # noqa: BLE001 - a response the judge cannot even read
+        verdict = Verdict(
+            "fail", reason="protocol", details=[f"unusable outcome: {type(e).__name__}: {e}"]
+        )
+    verdict.seconds = result.seconds
+    return verdict
+
+
+def run_cases(
+    cases: Sequence[CorpusCase],
+    testee: TesteeProcess | Sequence[TesteeProcess],
+    *,
+    require: str = "semantic",
+    progress: Callable[[int, int, CaseRun], None] | None = None,
+) -> RunResult:
+    """Runs every case against the testee (its process is started as needed).
+
+    Given several ``TesteeProcess`` objects (``--jobs``), each runs in its own thread and
+    takes the next case as it becomes free; the results keep the order of ``cases``.
+    """
+    testees = [testee] if isinstance(testee, TesteeProcess) else list(testee)
+    started = time.monotonic()
+    startup_error = ""
+    handshake: Handshake | None = None
+    try:
+        handshake = testees[0].ensure_started()
+    except StartupError as e:
+        startup_error = str(e)
+    runs: list[CaseRun | None] = [None] * len(cases)
+    lock = threading.Lock()
+    done = 0
+    next_index = iter(range(len(cases)))
+
+    def work(process: TesteeProcess) -> None:
+        nonlocal done, handshake
+        while True:
+            with lock:
+                i = next(next_index, None)
+                known = process.handshake or handshake
+            if i is None:
+                return
+            case = cases[i]
+            missing = unsupported_features(case, known)
+            if missing:
+                reason = "the testee does not support " + ", ".join(missing)
+                verdict = Verdict("skip", reason=reason)
+            else:
+                verdict = verdict_for(case, process.run(request_for(case)), require)
+            run = CaseRun(case, verdict, status=verdict.status)
+            with lock:
+                runs[i] = run
+                done += 1
+                handshake = process.handshake or handshake
+                if progress is not None:
+                    progress(done, len(cases), run)
+
+    if len(testees) == 1:
+        work(testees[0])
+    else:
+        threads = [
+            threading.Thread(target=work, args=(t,), name=f"testee-{n}", daemon=True)
+            for n, t in enumerate(testees)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for t in testees:
+        handshake = t.handshake or handshake
+        t.close()
+    finished = [r for r in runs if r is not None]
+    assert len(finished) == len(cases)
+    return RunResult(
+        runs=finished,
+        seconds=time.monotonic() - started,
+        handshake=handshake,
+        startup_error=startup_error,
+        notes=[note for t in testees for note in t.notes],
+    )
+
+
+def apply_failure_list(
+    result: RunResult, entries: dict[str, str], known: Iterable[str] | None
+) -> None:
+    """Sets each run's final status from the failure list; records stale entries."""
+    for run in result.runs:
+        run.status, run.note = fl.expectation(
+            run.verdict.status, run.verdict.reason, entries.get(run.case.name)
+        )
+    if known is not None:
+        known_set = set(known)
+        result.stale_entries = sorted(n for n in entries if n not in known_set)
+
+
+# -- reporting ---------------------------------------------------------------------------
+class Progress:
+    """A one-line progress bar on a terminal stream."""
+
+    def __init__(self, stream: IO[str], total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.failed = 0
+
+    def __call__(self, done: int, total: int, run: CaseRun) -> None:
+        if run.status == "fail":
+            self.failed += 1
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < total:
+            return
+        self.last = now
+        width = 30
+        filled = width * done // max(total, 1)
+        elapsed = now - self.start
+        eta = elapsed / done * (total - done) if done else 0.0
+        name = run.case.name[:40]
+        line = (
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+            f"{self.failed} failed  {elapsed:4.0f}s  eta {eta:4.0f}s  {name:<40}"
+        )
+        self.stream.write(line)
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r" + " " * 130 + "\r")
+        self.stream.flush()
+
+
+def replay_command(args: argparse.Namespace, case: CorpusCase) -> str:
+    """A command running just this case, with the settings that matter."""
+    parts = ["python", "-m", "conformance"]
+    if args.testee:
+        parts += ["--testee", args.testee]
+    if args.corpus:
+        parts += ["--corpus", str(args.corpus)]
+    if args.hypothesis:
+        parts += ["--hypothesis", str(args.hypothesis), "--seed", str(args.seed)]
+    if args.timeout != DEFAULT_TIMEOUT:
+        parts += ["--timeout", f"{args.timeout:g}"]
+    if args.require_tier != "semantic":
+        parts += ["--require-tier", args.require_tier]
+    parts += ["--case", case.name]
+    return shlex.join(parts)
+
+
+def _rule_key(rule: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in rule.split("."))
+    except ValueError:
+        return (1 << 30,)
+
+
+def _bucket(run: CaseRun) -> str:
+    """The summary column of a run: a tier, "failed", "expected" or "skipped"."""
+    if run.status == "pass":
+        return run.verdict.tier or "bytes"
+    if run.status == "xfail":
+        return "expected"
+    if run.status == "skip":
+        return "skipped"
+    return "failed"
+
+
+_COLUMNS = ("bytes", "reserialized", "semantic", "failed", "expected", "skipped")
+
+
+def _table(title: str, groups: dict[str, list[CaseRun]], order: Sequence[str]) -> list[str]:
+    width = max([len(title)] + [len(g) for g in order])
+    head = f"  {title:<{width}}  {'cases':>6}" + "".join(f"  {c:>{len(c)}}" for c in _COLUMNS)
+    lines = [head]
+    for key in order:
+        counts = Counter(_bucket(r) for r in groups[key])
+        row = f"  {key:<{width}}  {len(groups[key]):>6}"
+        row += "".join(f"  {counts.get(c, 0):>{len(c)}}" for c in _COLUMNS)
+        lines.append(row)
+    return lines
+
+
+def versions_lines(
+    args: argparse.Namespace, result: RunResult, manifest: dict[str, Any]
+) -> list[str]:
+    """The report header: testee, corpus, runner versions, settings."""
+    import google.protobuf
+
+    hs = result.handshake
+    testee = args.testee or "python -m refimpl.testee (refimpl's own testee)"
+    if hs is not None:
+        features = ", ".join(hs.features) or "(none declared)"
+        about = (
+            f"{hs.implementation or '(unnamed)'}; targets TensorFlow "
+            f"{hs.target_tensorflow_version or '?'}; protocol {hs.protocol_version}; "
+            f"features: {features}"
+        )
+    else:
+        about = f"no handshake: {result.startup_error or 'not started'}"
+    corpus_tf = manifest.get("tensorflow_version", "?")
+    corpus_pb = manifest.get("protobuf_version", "?")
+    source = (
+        f"{args.hypothesis} hypothesis-generated cases (seed {args.seed}), refimpl as the oracle, "
+        f"on the snapshots of the corpus recorded with TensorFlow {corpus_tf}"
+        if args.hypothesis
+        else f"{args.corpus or 'conformance/corpus'}: {manifest.get('case_count', '?')} cases "
+        f"recorded with TensorFlow {corpus_tf} (protobuf {corpus_pb})"
+    )
+    lines = [
+        f"metagraph-conformance, protocol version {PROTOCOL_VERSION}",
+        f"testee:    {testee}",
+        f"           {about}",
+        f"corpus:    {source}",
+        f"runner:    protobuf {google.protobuf.__version__}, Python {platform.python_version()}, "
+        f"{platform.platform()}",
+        f"settings:  pass at tier '{args.require_tier}' or stronger; timeout {args.timeout:g} s "
+        f"per case"
+        + (f"; failure list {args.failure_list}" if args.failure_list else ""),
+    ]
+    target = hs.target_tensorflow_version if hs is not None else ""
+    if target and target != corpus_tf:
+        lines.append(
+            f"note:      the testee targets TensorFlow {target}, "
+            f"the corpus is TensorFlow {corpus_tf}'s"
+        )
+    return lines
+
+
+def report(
+    args: argparse.Namespace,
+    result: RunResult,
+    manifest: dict[str, Any],
+    out: IO[str],
+) -> None:
+    """Writes the human-readable report."""
+    w = out.write
+    for line in versions_lines(args, result, manifest):
+        w(line + "\n")
+    w("\n")
+    bad = [r for r in result.runs if r.status in FAILING]
+    if bad:
+        w(f"FAILURES ({len(bad)}); values are shown as expected (TF) vs actual (testee)\n")
+        for run in bad:
+            case, v = run.case, run.verdict
+            label = {"fail": "FAIL", "xpass": "XPASS", "wrong-reason": "WRONG REASON"}[run.status]
+            reason = v.reason or (f"passed ({v.tier})" if v.status == "pass" else "")
+            w(f"\n{label} {case.name}  [{level_name(case)}; {reason}]\n")
+            if run.note:
+                w(f"    {run.note}\n")
+            for detail in v.details[:_MAX_DETAILS_SHOWN]:
+                w("    " + detail.replace("\n", "\n    ") + "\n")
+            if len(v.details) > _MAX_DETAILS_SHOWN:
+                w(f"    ... and {len(v.details) - _MAX_DETAILS_SHOWN} more differences\n")
+            w(f"    replay: {replay_command(args, case)}\n")
+        w("\n")
+    xfails = [r for r in result.runs if r.status == "xfail"]
+    if xfails:
+        w(f"Expected failures (failure list): {len(xfails)}\n")
+    for name in result.stale_entries:
+        w(f"STALE failure-list entry: {name} is not a case of this corpus\n")
+    skipped = Counter(r.verdict.reason for r in result.runs if r.status == "skip")
+    if skipped:
+        w("Skipped:\n")
+        for reason, n in skipped.most_common():
+            w(f"  {n:>5}  {reason}\n")
+    for note in result.notes:
+        w(f"note: {note}\n")
+
+    w("\nSummary by tier (strongest tier passed)\n")
+    counts = Counter(_bucket(r) for r in result.runs)
+    for tier in TIERS:
+        w(f"  {TIER_TITLES[tier]:<52} {counts.get(tier, 0):>6}\n")
+    w(f"  {'failed':<52} {counts.get('failed', 0):>6}\n")
+    if counts.get("expected"):
+        w(f"  {'failed as the failure list expects':<52} {counts['expected']:>6}\n")
+    w(f"  {'skipped':<52} {counts.get('skipped', 0):>6}\n")
+    reasons = Counter(r.verdict.reason for r in result.runs if r.status in FAILING | {"xfail"})
+    if reasons:
+        w("\nFailure reasons\n")
+        for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            w(f"  {reason or '(passed)':<52} {n:>6}\n")
+
+    by_level: dict[str, list[CaseRun]] = defaultdict(list)
+    by_feature: dict[str, list[CaseRun]] = defaultdict(list)
+    by_rule: dict[str, list[CaseRun]] = defaultdict(list)
+    for run in result.runs:
+        by_level[level_name(run.case)].append(run)
+        for f in run.case.features:
+            by_feature[f].append(run)
+        for r in run.case.rules or ["(none)"]:
+            by_rule[r].append(run)
+    w("\nBy requirement level\n")
+    for line in _table("level", by_level, [lv for lv in LEVELS if lv in by_level]):
+        w(line + "\n")
+    w("\nBy feature\n")
+    for line in _table("feature", by_feature, sorted(by_feature)):
+        w(line + "\n")
+    w("\nBy spec rule (spec.md)\n")
+    for line in _table("rule", by_rule, sorted(by_rule, key=_rule_key)):
+        w(line + "\n")
+
+    n = len(result.runs)
+    rate = n / result.seconds if result.seconds > 0 else 0.0
+    passed = sum(1 for r in result.runs if r.status == "pass")
+    tiers = ", ".join(f"{counts.get(t, 0)} {TIER_TITLES[t]}" for t in TIERS if counts.get(t))
+    verdict = "PASS" if result.ok else "FAIL"
+    stale = result.stale_entries
+    w(
+        f"\n{verdict}: {n} cases in {result.seconds:.1f} s ({rate:.0f} cases/s): {passed} passed"
+        + (f" ({tiers})" if tiers else "")
+        + f", {len(bad)} failed"
+        + (f", {len(xfails)} failed as expected" if xfails else "")
+        + f", {counts.get('skipped', 0)} skipped"
+        + (f", {len(result.stale_entries)} stale failure-list entries" if stale else "")
+        + "\n"
+    )
+
+
+def write_junit(
+    path: Path,
+    args: argparse.Namespace,
+    result: RunResult,
+    manifest: dict[str, Any],
+) -> None:
+    """Writes the run as JUnit XML (one testcase per case)."""
+    import google.protobuf
+
+    failures = sum(
+        1 for r in result.runs if r.status in FAILING and r.verdict.reason not in _FAULTS
+    )
+    errors = sum(1 for r in result.runs if r.status in FAILING and r.verdict.reason in _FAULTS)
+    skipped = sum(1 for r in result.runs if r.status in ("skip", "xfail"))
+    suites = ET.Element("testsuites")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="metagraph-conformance",
+        tests=str(len(result.runs)),
+        failures=str(failures),
+        errors=str(errors),
+        skipped=str(skipped),
+        time=f"{result.seconds:.3f}",
+        timestamp=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        hostname=platform.node(),
+    )
+    props = ET.SubElement(suite, "properties")
+    hs = result.handshake
+    values = {
+        "testee": args.testee or "python -m refimpl.testee",
+        "implementation": hs.implementation if hs else "",
+        "target_tensorflow_version": hs.target_tensorflow_version if hs else "",
+        "corpus_tensorflow_version": str(manifest.get("tensorflow_version", "")),
+        "corpus_protobuf_version": str(manifest.get("protobuf_version", "")),
+        "protobuf_version": google.protobuf.__version__,
+        "python_version": platform.python_version(),
+        "platform": platform.platform(),
+        "protocol_version": str(PROTOCOL_VERSION),
+        "require_tier": args.require_tier,
+    }
+    for name, value in values.items():
+        ET.SubElement(props, "property", name=name, value=value)
+    for run in result.runs:
+        case, v = run.case, run.verdict
+        tc = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"metagraph_conformance.{level_name(case)}",
+            name=case.name,
+            time=f"{v.seconds:.3f}",
+        )
+        if run.status in FAILING:
+            tag = "error" if v.reason in _FAULTS else "failure"
+            message = run.note or v.reason
+            body = "\n".join([*v.details, f"replay: {replay_command(args, case)}"])
+            el = ET.SubElement(tc, tag, message=message, type=v.reason or run.status)
+            el.text = body
+        elif run.status == "skip":
+            ET.SubElement(tc, "skipped", message=v.reason)
+        elif run.status == "xfail":
+            ET.SubElement(tc, "skipped", message=f"expected failure: {v.reason}", type="xfail")
+        if v.tier:
+            ET.SubElement(tc, "properties").append(
+                ET.Element("property", name="tier", value=v.tier)
+            )
+    ET.indent(suites)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+
+
+_FAULTS = frozenset({"crash", "timeout", "protocol", "startup"})
+
+
+# -- command line ------------------------------------------------------------------------
+DEFAULT_TIMEOUT = 30.0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser."""
+    p = argparse.ArgumentParser(
+        prog="python -m conformance",
+        description="Check an implementation of TensorFlow 2.21's export_meta_graph against "
+        "the golden corpus (docs/conformance-protocol.md). With no --testee, checks refimpl.",
+    )
+    p.add_argument("--testee", metavar="CMD", default=None,
+                   help="the testee command line (split like a shell would); default: "
+                   "refimpl's own testee, python -m refimpl.testee")
+    p.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"per-case timeout (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("-j", "--jobs", metavar="N", type=int, default=1,
+                   help="run N testee processes in parallel (default 1)")
+    p.add_argument("--startup-timeout", metavar="SECONDS", type=float, default=60.0,
+                   help="time allowed for the testee to start and answer the Hello (default 60)")
+    p.add_argument("--list", action="store_true",
+                   help="print the selected case names, one per line, and run nothing")
+    sel = p.add_argument_group("selection (kinds combine with AND, values within a kind with OR)")
+    sel.add_argument("-k", "--select", metavar="PATTERN", action="append", default=[],
+                     help="case names containing PATTERN, or matching it as a glob (*?[])")
+    sel.add_argument("--case", metavar="NAME", action="append", default=[],
+                     help="exactly this case (repeatable)")
+    sel.add_argument("--rule", metavar="N.N", action="append", default=[],
+                     help="cases exercising this spec.md rule or one of its sub-rules")
+    sel.add_argument("--feature", metavar="TAG", action="append", default=[],
+                     help="cases with this feature tag")
+    sel.add_argument("--level", metavar="LEVEL", action="append", default=[],
+                     help="required, recommended or optional (comma-separated or repeated)")
+    p.add_argument("--corpus", metavar="DIR", type=Path, default=None,
+                   help="the corpus directory (default: conformance/corpus)")
+    p.add_argument("--hypothesis", metavar="N", type=int, default=0,
+                   help="run N hypothesis-generated cases (refimpl as the oracle) instead of "
+                   "the corpus")
+    p.add_argument("--seed", type=int, default=0, help="seed of --hypothesis (default 0)")
+    p.add_argument("--require-tier", choices=TIERS, default="semantic",
+                   help="the weakest verdict tier that passes (default: semantic)")
+    p.add_argument("--failure-list", metavar="FILE", type=Path, default=None,
+                   help="known failures: '<case name> <reason>' a line")
+    p.add_argument("--update-failure-list", action="store_true",
+                   help="rewrite --failure-list with the failures of this run")
+    p.add_argument("--junit-xml", metavar="FILE", type=Path, default=None,
+                   help="also write the results as JUnit XML")
+    p.add_argument("--max-frame-bytes", type=int, default=DEFAULT_MAX_FRAME_BYTES,
+                   help="largest frame accepted from the testee")
+    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
+                   help="the progress bar on stderr (default: when stderr is a terminal)")
+    p.add_argument("--testee-stderr", action="store_true",
+                   help="pass the testee's stderr through (default: keep it for crash reports)")
+    return p
+
+
+def _levels(values: Sequence[str]) -> list[str]:
+    out = []
+    for v in values:
+        for part in v.split(","):
+            part = part.strip().lower()
+            if part:
+                if part not in LEVELS:
+                    raise ValueError(f"unknown level {part!r} (required, recommended, optional)")
+                out.append(part)
+    return out
+
+
+def load_cases(args: argparse.Namespace) -> tuple[list[CorpusCase], dict[str, Any]]:
+    """The corpus's cases (or the generated ones) and its manifest."""
+    from conformance import corpus as corpus_mod
+
+    directory = args.corpus or corpus_mod.DEFAULT_DIRECTORY
+    cases = corpus_mod.load_corpus(directory)
+    try:
+        manifest = corpus_mod.load_manifest(directory)
+    except (OSError, ValueError):
+        manifest = {}
+    if args.hypothesis:
+        from conformance.gen.generated import generate_cases
+
+        cases = generate_cases(cases, args.hypothesis, args.seed)
+    return cases, manifest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    err = sys.stderr
+    if args.update_failure_list and args.failure_list is None:
+        parser.error("--update-failure-list needs --failure-list FILE")
+    try:
+        levels = _levels(args.level)
+    except ValueError as e:
+        parser.error(str(e))
+    try:
+        all_cases, manifest = load_cases(args)
+    except ImportError as e:
+        print(f"error: --hypothesis needs hypothesis installed ({e})", file=err)
+        return 2
+    except (OSError, ValueError) as e:
+        print(f"error: cannot load the corpus: {e}", file=err)
+        return 2
+    cases = select_cases(
+        all_cases,
+        names=args.case,
+        patterns=args.select,
+        rules=args.rule,
+        features=args.feature,
+        levels=levels,
+    )
+    if args.list:
+        for case in cases:
+            print(case.name)
+        return 0
+    entries: dict[str, str] = {}
+    if args.failure_list is not None:
+        try:
+            entries = fl.FailureList.load(args.failure_list).entries
+        except (OSError, fl.FailureListError) as e:
+            print(f"error: {e}", file=err)
+            return 2
+    show = args.progress == "always" or (args.progress == "auto" and err.isatty())
+    bar = Progress(err, len(cases)) if show and cases else None
+    echo = sys.stderr.buffer if args.testee_stderr else None
+    testees = [
+        TesteeProcess(
+            args.testee,
+            timeout=args.timeout,
+            startup_timeout=args.startup_timeout,
+            max_frame_bytes=args.max_frame_bytes,
+            echo_stderr=echo,
+        )
+        for _ in range(max(1, args.jobs))
+    ]
+    try:
+        result = run_cases(cases, testees, require=args.require_tier, progress=bar)
+    finally:
+        for testee in testees:
+            testee.close()
+        if bar is not None:
+            bar.clear()
+    known = None if args.hypothesis else [c.name for c in all_cases]
+    apply_failure_list(result, entries, known)
+    report(args, result, manifest, sys.stdout)
+    if args.junit_xml is not None:
+        write_junit(args.junit_xml, args, result, manifest)
+    if args.update_failure_list:
+        failures = {
+            r.case.name: r.verdict.reason for r in result.runs if r.verdict.status == "fail"
+        }
+        new = fl.updated_entries(
+            entries, known or list(entries) + [c.name for c in all_cases],
+            [c.name for c in cases], failures,
+        )
+        args.failure_list.write_text(fl.format_failure_list(new), encoding="utf-8")
+        added = sorted(set(new) - set(entries))
+        removed = sorted(set(entries) - set(new))
+        changed = sorted(n for n in set(new) & set(entries) if new[n] != entries[n])
+        print(
+            f"updated {args.failure_list}: {len(new)} entries "
+            f"({len(added)} added, {len(removed)} removed, {len(changed)} changed)"
+        )
+        return 0
+    sys.stdout.flush()
+    return 0 if result.ok else 1
+
+
+def main_exit() -> None:
+    """Console-script entry point (``metagraph-conformance``): exits with ``main()``'s status."""
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as command-line tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    sys.exit(status)
