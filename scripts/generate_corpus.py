@@ -167,7 +167,14 @@ MetaInfoDef = MetaGraphDef.MetaInfoDef
 #: Random programs per worker process.
 PROGRAM_CHUNK = 25
 #: Sources added to the fingerprint when random programs are part of the corpus.
-PROGRAM_SOURCES = ("conformance/tf/programs.py", "conformance/gen/strategies.py")
+#: (The programs package, module by module, and the strategies that draw programs.)
+PROGRAM_SOURCES = (
+    *sorted(
+        p.relative_to(REPO_ROOT).as_posix()
+        for p in (REPO_ROOT / "conformance" / "tf" / "programs").glob("*.py")
+    ),
+    "conformance/gen/strategies.py",
+)
 
 # -- the tables ----------------------------------------------------------------------------
 

@@ -16,11 +16,14 @@ from conformance.corpus.files import REPO_ROOT
 __all__ = ["FINGERPRINT_SOURCES", "generator_fingerprint"]
 
 #: Sources (relative to the repository root) whose content defines the hand-written
-#: cases; the generator fingerprint covers them. A generator run that adds random
+#: cases (the graph builders use ``v1_control_flow`` and ``NamedNone`` of the programs
+#: package); the generator fingerprint covers them. A generator run that adds random
 #: graph programs adds their sources (``scripts/generate_corpus.py``, ``PROGRAM_SOURCES``);
 #: MANIFEST.json lists the sources actually used.
 FINGERPRINT_SOURCES: tuple[str, ...] = (
     "conformance/tf/graphs.py",
+    "conformance/tf/programs/control_flow.py",
+    "conformance/tf/programs/model.py",
     "conformance/gen/hand_cases.py",
     "conformance/corpus/features.py",
     "conformance/tf/responses.py",

@@ -207,7 +207,7 @@ STEP_PARAMS: dict[str, st.SearchStrategy[Step]] = {
         None,
         shape=_shape,
         dtype=st.sampled_from(("float32", "float64", "int32")),
-        initializer=st.none() | st.sampled_from(sorted(P._INITIALIZERS)),
+        initializer=st.none() | st.sampled_from(sorted(P.INITIALIZERS)),
         trainable=st.none() | _bool,
         use_resource=st.none() | _bool,
         vscope=st.sampled_from(("s", "p", "s/inner", "")),
@@ -337,26 +337,26 @@ STEP_PARAMS: dict[str, st.SearchStrategy[Step]] = {
         variant=st.sampled_from(
             ("simple", "variable", "control", "device", "cond", "while", "nested", "string")
         ),
-        fname=st.sampled_from(P._FUNCTION_NAMES),
+        fname=st.sampled_from(P.FUNCTION_NAMES),
     ),
     "function_capture": _kind(
-        "function_capture", {"x": _ref, "ext": _ref}, fname=st.sampled_from(P._FUNCTION_NAMES)
+        "function_capture", {"x": _ref, "ext": _ref}, fname=st.sampled_from(P.FUNCTION_NAMES)
     ),
     "function_concrete": _kind(
         "function_concrete",
         None,
         shape=st.none() | _shape,
         dtype=st.sampled_from(("float32", "int32")),
-        fname=st.sampled_from(P._FUNCTION_NAMES),
+        fname=st.sampled_from(P.FUNCTION_NAMES),
     ),
     "defun_call": _kind(
-        "defun_call", _x, with_grad=_bool, fname=st.sampled_from(P._FUNCTION_NAMES)
+        "defun_call", _x, with_grad=_bool, fname=st.sampled_from(P.FUNCTION_NAMES)
     ),
     "gradients": _kind("gradients", {"y": _ref, "xs": _refs}),
     "minimize": _kind(
         "minimize",
         {"loss": _ref},
-        optimizer=st.sampled_from(sorted(P._OPTIMIZERS)),
+        optimizer=st.sampled_from(sorted(P.OPTIMIZERS)),
         global_step=_bool,
     ),
     # misc

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from conformance.tf.programs import NamedNone, v1_control_flow
+
 BUILDERS: dict[str, Callable[[Any], None]] = {}
 
 
@@ -198,26 +200,9 @@ def g_queue_runner(tf: Any) -> None:
     q.dequeue(name="deq")
 
 
-def _v1_control_flow(tf: Any) -> Any:
-    """A context manager: v1 (context-based) control flow while building."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def scope() -> Any:
-        was_v2 = tf.compat.v1.control_flow_v2_enabled()
-        tf.compat.v1.disable_control_flow_v2()
-        try:
-            yield
-        finally:
-            if was_v2:
-                tf.compat.v1.enable_control_flow_v2()
-
-    return scope()
-
-
 @builder
 def g_cond_v1(tf: Any) -> None:
-    with _v1_control_flow(tf):
+    with v1_control_flow(tf):
         _cond_v1(tf)
 
 
@@ -231,7 +216,7 @@ def _cond_v1(tf: Any) -> None:
 
 @builder
 def g_while_v1(tf: Any) -> None:
-    with _v1_control_flow(tf):
+    with v1_control_flow(tf):
         _while_v1(tf)
 
 
@@ -540,7 +525,7 @@ def g_misc_ops(tf: Any) -> None:
 @builder
 def g_dynamic_rnn_v1(tf: Any) -> None:
     v1 = tf.compat.v1
-    with _v1_control_flow(tf):
+    with v1_control_flow(tf):
         x = v1.placeholder(tf.float32, [2, 5, 3], name="x")
         w = v1.get_variable("w", [3, 3])
 
@@ -642,8 +627,6 @@ def g_saveables_not_convertible(tf: Any) -> None:
 
 @builder
 def g_saveables_mixed_name_types(tf: Any) -> None:
-    from conformance.tf.programs import NamedNone
-
     _saveables(tf, lambda tf, c, v: NamedNone(), key="saveable_objects")
 
 
