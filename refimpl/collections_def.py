@@ -11,6 +11,7 @@ Warnings are returned as data (``Warning_``); nothing here logs.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Collection, Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -473,7 +474,9 @@ def add_collection_defs(
     """Section 8: every collection of ``collection_list`` (None: the graph's str keys), in
     order, added to ``mgd`` (in place); with ``clear_extraneous_savers`` the ``savers`` key
     holds a new Saver (rule 7.4)."""
-    names_in_use = dict(graph.names_in_use)
+    # The graph's name counters as the export changes them (a Saver it builds takes one).
+    # (ChainMap writes to its first map only: the graph's stays as it is.)
+    names_in_use: ChainMap[str, int] = ChainMap({}, cast(dict[str, int], graph.names_in_use))
     done: set[str | bytes] = set()
     for key in collection_keys(graph, collection_list):
         if isinstance(key, (str, bytes)):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import cast
@@ -294,8 +294,12 @@ class _Export:
         rules.applied("9.3")
         mgd = self.mgd
         self._stamp_meta_info_def(graph, meta_info_def)
+        node_ops: Sequence[str] | None = None  # graph_def.node[i].op, when known
         if not graph_def:
-            mgd.graph_def.MergeFrom(default_graph_def(graph))
+            default_graph_def(graph, mgd.graph_def)
+            index = graph.wire_index()
+            if index is not None:
+                node_ops = index.types
         else:
             if verbatim:
                 rules.applied("4.5.1")
@@ -303,7 +307,9 @@ class _Export:
         lookup = _op_lookup(graph)
         rules.applied("5.1")
         if len(mgd.meta_info_def.stripped_op_list.op) == 0:
-            mgd.meta_info_def.stripped_op_list.MergeFrom(stripped_op_list(mgd.graph_def, lookup))
+            mgd.meta_info_def.stripped_op_list.MergeFrom(
+                stripped_op_list(mgd.graph_def, lookup, node_ops)
+            )
         if strip_default_attrs:
             strip_graph_default_attrs(mgd.graph_def, lookup)
             rules.applied("6.4")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import compress
+
 from refimpl import rules
 from refimpl.op_registry import OpLookup
 from refimpl.pb.tensorflow.function_pb2 import FunctionDef
@@ -12,13 +15,16 @@ from refimpl.pb.tensorflow.op_def_pb2 import OpList
 CALL_OPS = ("PartitionedCall", "StatefulPartitionedCall")
 
 
-def ops_used_by_graph_def(graph_def: GraphDef) -> set[str]:
+def ops_used_by_graph_def(graph_def: GraphDef, node_ops: Sequence[str] | None = None) -> set[str]:
     """Op names used by top-level nodes and by the functions they call, minus function names.
 
     A function is walked only when a node's op is its name, or when a
     ``PartitionedCall``/``StatefulPartitionedCall`` names it in attr ``f``.
     Reading attr ``f`` of a call node that lacks it adds an empty ``f`` to
     ``graph_def`` (as TF does, rule 5.3): this function mutates its argument there.
+
+    ``node_ops``, if given, is the op of each top-level node, in order (known to the
+    caller): only the call nodes are then read.
     """
     rules.applied("5.2", "5.5")
     name_to_function: dict[str, FunctionDef] = {}
@@ -39,17 +45,28 @@ def ops_used_by_graph_def(graph_def: GraphDef) -> set[str]:
                 rules.applied("5.3")  # reading it creates it
             mark(node.attr["f"].func.name)
 
-    for node in graph_def.node:
-        process(node)
+    if node_ops is None:
+        for node in graph_def.node:
+            process(node)
+    else:
+        # The same marks: a set of ops, then the call nodes in order.
+        for op in set(node_ops):
+            mark(op)
+        nodes = graph_def.node
+        for i in compress(range(len(node_ops)), map(CALL_OPS.__contains__, node_ops)):
+            process(nodes[i])
     while pending:
         for node in pending.pop().node_def:
             process(node)
     return {op for op in used if op not in name_to_function}
 
 
-def stripped_op_list(graph_def: GraphDef, lookup: OpLookup) -> OpList:
-    """The OpDefs of the used ops that ``lookup`` knows, sorted by name (code points)."""
-    used = ops_used_by_graph_def(graph_def)
+def stripped_op_list(
+    graph_def: GraphDef, lookup: OpLookup, node_ops: Sequence[str] | None = None
+) -> OpList:
+    """The OpDefs of the used ops that ``lookup`` knows, sorted by name (code points).
+    ``node_ops``: as for ``ops_used_by_graph_def``."""
+    used = ops_used_by_graph_def(graph_def, node_ops)
     rules.applied("5.4")
     op_list = OpList()
     for name in sorted(used):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+
 from refimpl import rules
 from refimpl.names import get_op_name, get_scope
 from refimpl.pb import snapshot_pb2 as snap
@@ -61,7 +63,7 @@ def _attr(obj: object, name: str) -> str:
 
 
 def saver_item_from_proto(
-    saver_def: object, graph: Snapshot, names_in_use: dict[str, int]
+    saver_def: object, graph: Snapshot, names_in_use: MutableMapping[str, int]
 ) -> CollectionItem:
     """``Saver.from_proto(saver_def)``: the saver that stands for the ``savers`` collection.
 
@@ -83,7 +85,7 @@ def saver_item_from_proto(
     return item
 
 
-def unique_name(names_in_use: dict[str, int], name: str) -> str:
+def unique_name(names_in_use: MutableMapping[str, int], name: str) -> str:
     """``Graph.unique_name(name)`` at the root name scope; updates ``names_in_use``."""
     name_key = name.lower()
     i = names_in_use.get(name_key, 0)
@@ -98,7 +100,7 @@ def unique_name(names_in_use: dict[str, int], name: str) -> str:
     return name
 
 
-def new_default_saver_def(graph: Snapshot, names_in_use: dict[str, int]) -> SaverDef:
+def new_default_saver_def(graph: Snapshot, names_in_use: MutableMapping[str, int]) -> SaverDef:
     """The SaverDef of ``tf.compat.v1.train.Saver()`` built in ``graph`` (spec.md 7.5).
 
     ``names_in_use`` is the graph's name counter as the export has left it so

@@ -1,18 +1,27 @@
 """refimpl's typed model of a graph snapshot, and its loader.
 
 A snapshot (``metagraph_ref.GraphSnapshot``, protos/refimpl/pb/snapshot.proto)
-records everything ``export_meta_graph`` reads from a ``tf.Graph``. The model
-below parses every embedded TensorFlow message once; values of the model are
-never mutated by refimpl (functions that need a changed copy make one).
+records everything ``export_meta_graph`` reads from a ``tf.Graph``. Values of the
+model are immutable: refimpl never mutates them (functions that need a changed copy
+make one), and neither may callers (the messages it hands out, such as
+``cpp_graph_def`` or an operation's ``node_def``, are shared).
+
+The operations are a lazy view over the parsed snapshot: ``Snapshot.operations`` is
+a sequence whose ``Operation`` values are made (their ``node_def`` and shapes parsed)
+when first read, and ``operations_by_name`` maps names to them. ``load_snapshot``
+checks the whole snapshot first (rules 1.9, 1.9.1): in bulk where it can prove every
+check holds (``refimpl.snapshot_fast``), else operation by operation, which also words
+the error. A snapshot loaded in bulk keeps its serialized parts (``Snapshot.wire``)
+for the exporter's whole-graph paths.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from google.protobuf.message import DecodeError, Message
 
@@ -147,13 +156,149 @@ class Collection:
     items: tuple[CollectionItem, ...]
 
 
+class OperationList(Sequence[Operation]):
+    """The operations of a loaded snapshot, in creation order: a lazy, read-only sequence.
+
+    Each ``Operation`` is made from the parsed snapshot record when first read (then
+    kept), so loading a graph does not parse every NodeDef.
+    """
+
+    __slots__ = ("_frames", "_made", "_records")
+
+    def __init__(self, records: Sequence[snap.Operation], frames: tuple[Frame, ...]) -> None:
+        self._records = records
+        self._frames = frames
+        self._made: list[Operation | None] = [None] * len(records)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    @overload
+    def __getitem__(self, index: int) -> Operation: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Operation, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Operation | tuple[Operation, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        made = self._made[index]
+        if made is None:
+            made = _operation_view(self._records[index], self._frames)
+            self._made[index] = made
+        return made
+
+    def __iter__(self) -> Iterator[Operation]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (OperationList, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<OperationList of {len(self)} operations>"
+
+    def traceback(self, index: int) -> tuple[Frame, ...] | None:
+        """The traceback of operation ``index``, without making the ``Operation``."""
+        made = self._made[index]
+        if made is not None:
+            return made.traceback
+        return _traceback(self._records[index], self._frames)
+
+
+class OperationsByName(Mapping[str, Operation]):
+    """Name -> operation over an ``OperationList`` (read-only)."""
+
+    __slots__ = ("_index", "_operations")
+
+    def __init__(self, operations: OperationList, index: Mapping[str, int]) -> None:
+        self._operations = operations
+        self._index = index
+
+    def __getitem__(self, name: str) -> Operation:
+        return self._operations[self._index[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def traceback(self, name: str) -> tuple[Frame, ...] | None:
+        """``self[name].traceback``, without making the ``Operation`` (KeyError if none)."""
+        return self._operations.traceback(self._index[name])
+
+    def __repr__(self) -> str:
+        return f"<OperationsByName of {len(self)} operations>"
+
+
+class ReadOnlyMap(Mapping[str, int]):
+    """A read-only view of a protobuf ``map<string, int32>`` (reading never inserts)."""
+
+    __slots__ = ("_map",)
+
+    def __init__(self, entries: Mapping[str, int]) -> None:
+        self._map = entries
+
+    def __getitem__(self, key: str) -> int:
+        if key not in self._map:
+            raise KeyError(key)
+        return self._map[key]
+
+    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        return self._map[key] if key in self._map else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._map
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._map)
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+    def __repr__(self) -> str:
+        return f"<ReadOnlyMap of {len(self)} entries>"
+
+
+@dataclass(frozen=True)
+class WireIndex:
+    """The serialized parts of a snapshot that ``load_snapshot`` checked in bulk, for the
+    exporter's whole-graph paths (``refimpl.graph_def``, ``refimpl.op_list``).
+
+    It describes the ``operations`` and ``cpp_graph_def`` it was loaded with: a snapshot
+    made with others (``dataclasses.replace``) is exported the ordinary way
+    (``Snapshot.wire_index``).
+    """
+
+    #: The serialized snapshot, and as parsed.
+    data: bytes = field(repr=False)
+    record: snap.GraphSnapshot = field(repr=False)
+    operations: OperationList = field(repr=False)
+    cpp_graph_def: GraphDef = field(repr=False)
+    #: Operation names, types and output counts, in creation order, which is also the
+    #: order of ``cpp_graph_def.node`` (the nodes are the operations, same name, same op).
+    names: tuple[str, ...] = field(repr=False)
+    types: tuple[str, ...] = field(repr=False)
+    output_counts: tuple[int, ...] = field(repr=False)
+    #: Whether some node of ``cpp_graph_def`` has an ``_output_shapes`` attr already.
+    cpp_has_output_shapes: bool
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A loaded graph snapshot: the exporter's only input besides the arguments."""
 
     environment: Environment
     cpp_graph_def: GraphDef
-    operations: tuple[Operation, ...]
+    operations: Sequence[Operation]
     functions: tuple[Function, ...]
     versions: VersionDef
     collections: tuple[Collection, ...]
@@ -162,6 +307,17 @@ class Snapshot:
     names_in_use: Mapping[str, int]
     operations_by_name: Mapping[str, Operation] = field(repr=False, compare=False)
     functions_by_name: Mapping[str, Function] = field(repr=False, compare=False)
+    #: The serialized parts, when the snapshot was loaded in bulk (see ``wire_index``).
+    wire: WireIndex | None = field(default=None, repr=False, compare=False)
+
+    def wire_index(self) -> WireIndex | None:
+        """``wire``, if it still describes this snapshot's operations and C++ GraphDef."""
+        w = self.wire
+        if w is None or w.operations is not self.operations:
+            return None
+        if w.cpp_graph_def is not self.cpp_graph_def:
+            return None
+        return w
 
     def get_collection(self, key: object) -> tuple[CollectionItem, ...]:
         """The items of the collection under ``key`` (empty if there is none)."""
@@ -196,11 +352,43 @@ def _parse(cls: type[M], data: bytes, what: str) -> M:
 
 
 def load_snapshot(data: bytes) -> Snapshot:
-    """Parses and validates a serialized ``metagraph_ref.GraphSnapshot`` (rules 1.9, 1.9.1)."""
+    """Parses and validates a serialized ``metagraph_ref.GraphSnapshot`` (rules 1.9, 1.9.1).
+
+    The checks run in bulk (``refimpl.snapshot_fast``) when they provably hold, else
+    operation by operation (``load_snapshot_checked``), which raises the first fault.
+    """
     rules.applied("1.9")
+    data, raw, frames = _parse_snapshot(data)
+    from refimpl.snapshot_fast import load_in_bulk  # (it imports this module)
+
+    try:
+        loaded = load_in_bulk(raw, data, frames)
+    except SnapshotError:
+        loaded = None  # the check below finds the first fault, and words it
+    if loaded is not None:
+        rules.applied("1.9.1")
+        return loaded
+    records = _records(raw, frames)
+    rules.applied("1.9.1")
+    records.check_consistency()
+    return records.snapshot()
+
+
+def load_snapshot_checked(data: bytes) -> Snapshot:
+    """``load_snapshot`` operation by operation, never in bulk: what ``load_snapshot`` does
+    when it cannot prove the checks in bulk (the model has no ``wire``). Records no rule."""
+    _, raw, frames = _parse_snapshot(data)
+    records = _records(raw, frames)
+    records.check_consistency()
+    return records.snapshot()
+
+
+def _parse_snapshot(data: object) -> tuple[bytes, snap.GraphSnapshot, tuple[Frame, ...]]:
+    """The snapshot's bytes, parsed, format version and environment checked; its frames."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise SnapshotError(f"a snapshot is bytes, not {type(data).__name__}")
-    raw = _parse(snap.GraphSnapshot, bytes(data), "the snapshot")
+    data = bytes(data)
+    raw = _parse(snap.GraphSnapshot, data, "the snapshot")
     if raw.format_version not in SUPPORTED_FORMAT_VERSIONS:
         raise SnapshotError(
             f"snapshot format_version {raw.format_version} is not supported "
@@ -209,7 +397,54 @@ def load_snapshot(data: bytes) -> Snapshot:
     env = raw.environment
     if not env.tensorflow_version:
         raise SnapshotError("environment.tensorflow_version is empty")
-    frames = tuple(Frame(f.filename, f.lineno, f.name) for f in raw.frames)
+    return data, raw, tuple(Frame(f.filename, f.lineno, f.name) for f in raw.frames)
+
+
+@dataclass(frozen=True)
+class _Records:
+    """The parts of a snapshot, each record parsed and checked on its own (rule 1.9)."""
+
+    raw: snap.GraphSnapshot
+    operations: tuple[Operation, ...]
+    ops_by_name: dict[str, Operation]
+    cpp: GraphDef
+    functions: tuple[Function, ...]
+    fns_by_name: dict[str, Function]
+    op_defs: dict[str, OpDef]
+    collections: tuple[Collection, ...]
+
+    def check_consistency(self) -> None:
+        """Rule 1.9.1, operation by operation: raises the first fault."""
+        from refimpl.snapshot_checks import check_consistency  # (it imports this module)
+
+        check_consistency(
+            self.raw.environment,
+            self.cpp,
+            self.ops_by_name,
+            self.fns_by_name,
+            self.op_defs,
+            self.collections,
+        )
+
+    def snapshot(self) -> Snapshot:
+        raw = self.raw
+        return Snapshot(
+            environment=environment_of(raw.environment),
+            cpp_graph_def=self.cpp,
+            operations=self.operations,
+            functions=self.functions,
+            versions=_parse(VersionDef, raw.graph_def_versions, "graph_def_versions"),
+            collections=self.collections,
+            op_defs=MappingProxyType(self.op_defs),
+            finalized=raw.finalized,
+            names_in_use=ReadOnlyMap(raw.names_in_use),
+            operations_by_name=MappingProxyType(self.ops_by_name),
+            functions_by_name=MappingProxyType(self.fns_by_name),
+        )
+
+
+def _records(raw: snap.GraphSnapshot, frames: tuple[Frame, ...]) -> _Records:
+    """Each record parsed and checked, in order: raises the first fault."""
     operations = tuple(_operation(i, op, frames) for i, op in enumerate(raw.operations))
     ops_by_name: dict[str, Operation] = {}
     for op in operations:
@@ -224,47 +459,65 @@ def load_snapshot(data: bytes) -> Snapshot:
         raise SnapshotError(
             f"cpp_graph_def has {len(cpp.node)} nodes but there are {len(operations)} operations"
         )
+    functions, fns_by_name = functions_of(raw)
+    return _Records(
+        raw,
+        operations,
+        ops_by_name,
+        cpp,
+        functions,
+        fns_by_name,
+        op_defs_of(raw),
+        collections_of(raw),
+    )
+
+
+def environment_of(env: snap.Environment) -> Environment:
+    """The model of the snapshot's environment record."""
+    return Environment(
+        tensorflow_version=env.tensorflow_version,
+        tensorflow_git_version=env.tensorflow_git_version,
+        protobuf_version=env.protobuf_version,
+        frame_classifier=FrameClassifier(
+            tuple(env.framework_path_prefixes),
+            tuple(env.framework_filename_patterns),
+            tuple(env.external_filename_patterns),
+        ),
+        proto_function_keys=MappingProxyType(dict(env.proto_function_keys)),
+        record=env,
+    )
+
+
+def functions_of(raw: snap.GraphSnapshot) -> tuple[tuple[Function, ...], dict[str, Function]]:
+    """The functions, each parsed and checked, and by name (names occur once)."""
     functions = tuple(_function(f) for f in raw.functions)
     fns_by_name: dict[str, Function] = {}
     for fn in functions:
         if fn.name in fns_by_name:
             raise SnapshotError(f"function {fn.name!r} occurs twice")
         fns_by_name[fn.name] = fn
+    return functions, fns_by_name
+
+
+def op_defs_of(raw: snap.GraphSnapshot) -> dict[str, OpDef]:
+    """The OpDefs, each parsed and named, by name."""
     op_defs: dict[str, OpDef] = {}
     for i, b in enumerate(raw.op_defs):
         op_def = _parse(OpDef, b, f"op_defs[{i}]")
         if not op_def.name:
             raise SnapshotError(f"op_defs[{i}] has no name")
         op_defs[op_def.name] = op_def
-    collections = tuple(_collection(i, c) for i, c in enumerate(raw.collections))
-    from refimpl.snapshot_checks import check_consistency  # (it imports this module)
+    return op_defs
 
-    rules.applied("1.9.1")
-    check_consistency(env, cpp, ops_by_name, fns_by_name, op_defs, collections)
-    return Snapshot(
-        environment=Environment(
-            tensorflow_version=env.tensorflow_version,
-            tensorflow_git_version=env.tensorflow_git_version,
-            protobuf_version=env.protobuf_version,
-            frame_classifier=FrameClassifier(
-                tuple(env.framework_path_prefixes),
-                tuple(env.framework_filename_patterns),
-                tuple(env.external_filename_patterns),
-            ),
-            proto_function_keys=MappingProxyType(dict(env.proto_function_keys)),
-            record=env,
-        ),
-        cpp_graph_def=cpp,
-        operations=operations,
-        functions=functions,
-        versions=_parse(VersionDef, raw.graph_def_versions, "graph_def_versions"),
-        collections=collections,
-        op_defs=MappingProxyType(op_defs),
-        finalized=raw.finalized,
-        names_in_use=MappingProxyType(dict(raw.names_in_use)),
-        operations_by_name=MappingProxyType(ops_by_name),
-        functions_by_name=MappingProxyType(fns_by_name),
-    )
+
+def collections_of(raw: snap.GraphSnapshot) -> tuple[Collection, ...]:
+    """The collections, keys and items checked for a kind."""
+    return tuple(_collection(i, c) for i, c in enumerate(raw.collections))
+
+
+def parse_message(cls: type[M], data: bytes, what: str) -> M:
+    """``data`` parsed as ``cls``; ``SnapshotError`` naming ``what`` if it does not parse."""
+    return _parse(cls, data, what)
 
 
 def _shapes(data: Iterable[bytes], what: str) -> tuple[TensorShapeProto, ...]:
@@ -290,6 +543,23 @@ def _operation(i: int, op: snap.Operation, frames: tuple[Frame, ...]) -> Operati
         node_def=node_def,
         output_shapes=_shapes(op.output_shapes, f"{what}.output_shapes"),
         traceback=traceback,
+    )
+
+
+def _traceback(op: snap.Operation, frames: tuple[Frame, ...]) -> tuple[Frame, ...] | None:
+    return tuple(frames[idx] for idx in op.traceback) if op.has_traceback else None
+
+
+def _operation_view(op: snap.Operation, frames: tuple[Frame, ...]) -> Operation:
+    """The ``Operation`` of a record that ``load_snapshot`` checked already."""
+    node_def = NodeDef()
+    node_def.ParseFromString(op.node_def)
+    return Operation(
+        name=op.name,
+        type=op.type,
+        node_def=node_def,
+        output_shapes=tuple(TensorShapeProto.FromString(b) for b in op.output_shapes),
+        traceback=_traceback(op, frames),
     )
 
 

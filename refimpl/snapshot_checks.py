@@ -177,8 +177,10 @@ def check_output_counts(
             )
 
 
-def _input_fault(inp: str, operations: Mapping[str, Operation]) -> str | None:
-    """What is wrong with a node input (``^op``, ``op`` or ``op:k``), or None."""
+def input_fault(inp: str, output_counts: Mapping[str, int]) -> str | None:
+    """What is wrong with a node input (``^op``, ``op`` or ``op:k``), or None.
+
+    ``output_counts``: operation name -> how many outputs (output shapes) it has."""
     if inp.startswith("^"):
         name, index = inp[1:], 0
         control = True
@@ -191,29 +193,28 @@ def _input_fault(inp: str, operations: Mapping[str, Operation]) -> str | None:
             index = int(k)
         else:
             return "is not a tensor name"
-    source = operations.get(name)
-    if source is None:
+    count = output_counts.get(name)
+    if count is None:
         return "names no operation"
-    if not control and index >= len(source.output_shapes):
-        return f"names output {index} of an operation with {len(source.output_shapes)} outputs"
+    if not control and index >= count:
+        return f"names output {index} of an operation with {count} outputs"
     return None
 
 
-def _check_node_inputs(
-    inputs: Iterable[str], what: str, operations: Mapping[str, Operation]
-) -> None:
+def _check_node_inputs(inputs: Iterable[str], what: str, output_counts: Mapping[str, int]) -> None:
     for inp in inputs:
-        fault = _input_fault(inp, operations)
+        fault = input_fault(inp, output_counts)
         if fault is not None:
             raise SnapshotError(f"{what} input {inp!r} {fault}")
 
 
 def check_inputs(cpp_graph_def: GraphDef, operations: Mapping[str, Operation]) -> None:
     """Every input of a node is an output (or, for ``^op``, an operation) of the graph."""
+    counts = {name: len(op.output_shapes) for name, op in operations.items()}
     for node in cpp_graph_def.node:
-        _check_node_inputs(node.input, f"cpp_graph_def node {node.name!r}", operations)
+        _check_node_inputs(node.input, f"cpp_graph_def node {node.name!r}", counts)
     for i, op in enumerate(operations.values()):
-        _check_node_inputs(op.node_def.input, f"operations[{i}] ({op.name!r}).node_def", operations)
+        _check_node_inputs(op.node_def.input, f"operations[{i}] ({op.name!r}).node_def", counts)
 
 
 # -- collections ---------------------------------------------------------------------

@@ -1,0 +1,208 @@
+"""Bulk views of serialized messages: whole-graph work in protobuf's C code, not per node.
+
+refimpl's hot paths (loading a snapshot, the default export) touch every node. Reading a
+field of a parsed message from Python costs about as much as parsing the message, so
+these paths read whole graphs through *views*: message types of our own that parse the
+same bytes as TensorFlow's messages (same field numbers and wire types) but are shaped
+for bulk reading. They rest on three facts of the protobuf wire format:
+
+- A message field that occurs several times is *merged*: its repeated fields are
+  concatenated. So a view that declares ``GraphDef.node`` as one (singular) message whose
+  fields are all ``repeated`` (``FlatNode``) parses a whole graph into one list of every
+  node's names, one of every node's inputs, and so on, in node order, while each node is
+  still parsed (and checked) on its own, exactly as ``NodeDef`` would parse it.
+- A ``bytes`` field and a message field have the same wire type: ``NodeBytes`` gives the
+  serialized nodes of a GraphDef without parsing them.
+- A ``repeated`` message field is a sequence of (tag, length, bytes) records, so
+  ``frame`` turns a list of serialized messages into one ``GraphDef``-shaped blob in a
+  single ``bytes.join``.
+
+A list read from a merged view counts *occurrences*: a node whose serialization repeats
+a singular field (legal, if unusual) contributes twice. Callers therefore use these lists
+only where occurrences are what they need (the inputs, which are repeated anyway), or
+prove, from prefixes and counts, that every node has exactly one occurrence
+(``refimpl.snapshot_index``).
+
+The views are built at import from descriptors (no generated code) in a package of
+their own, ``refimpl_views``, in the default descriptor pool beside refimpl's messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from typing import Any
+
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf.message import Message
+
+# The messages the views refer to (they register their files in the default pool).
+from refimpl.pb.tensorflow import (  # noqa: F401
+    attr_value_pb2,
+    full_type_pb2,
+    function_pb2,
+    graph_debug_info_pb2,
+    node_def_pb2,
+    tensor_shape_pb2,
+    versions_pb2,
+)
+
+__all__ = [
+    "FLAT_GRAPH",
+    "FLAT_OPERATIONS",
+    "FLAT_SHAPE_BYTES",
+    "NODE_BYTES",
+    "frame",
+    "length_prefixes",
+    "parse",
+    "varint",
+]
+
+_PACKAGE = "refimpl_views"
+_F = descriptor_pb2.FieldDescriptorProto
+
+
+def _build() -> dict[str, type[Message]]:
+    fdp = descriptor_pb2.FileDescriptorProto(
+        name="refimpl/views.proto", package=_PACKAGE, syntax="proto3"
+    )
+    fdp.dependency.extend(
+        f"refimpl/pb/tensorflow/{name}.proto"
+        for name in (
+            "attr_value",
+            "full_type",
+            "function",
+            "graph_debug_info",
+            "node_def",
+            "tensor_shape",
+            "versions",
+        )
+    )
+
+    def message(name: str, *fields: tuple[str, int, bool, str]) -> descriptor_pb2.DescriptorProto:
+        m = fdp.message_type.add(name=name)
+        for field_name, number, repeated, kind in fields:
+            label = _F.LABEL_REPEATED if repeated else _F.LABEL_OPTIONAL
+            f = m.field.add(name=field_name, number=number, label=label)
+            if kind in ("string", "bytes", "uint32", "int32"):
+                f.type = {
+                    "string": _F.TYPE_STRING,
+                    "bytes": _F.TYPE_BYTES,
+                    "uint32": _F.TYPE_UINT32,
+                    "int32": _F.TYPE_INT32,
+                }[kind]
+            else:
+                f.type = _F.TYPE_MESSAGE
+                f.type_name = kind
+        return m
+
+    # tensorflow.NodeDef, every field repeated (attr stays a map: merged over the nodes).
+    flat_node = message(
+        "FlatNode",
+        ("name", 1, True, "string"),
+        ("op", 2, True, "string"),
+        ("input", 3, True, "string"),
+        ("device", 4, True, "string"),
+        ("attr", 5, True, f".{_PACKAGE}.FlatNode.AttrEntry"),
+        ("experimental_debug_info", 6, True, ".tensorflow.NodeDef.ExperimentalDebugInfo"),
+        ("experimental_type", 7, True, ".tensorflow.FullTypeDef"),
+    )
+    entry = flat_node.nested_type.add(name="AttrEntry")
+    entry.options.map_entry = True
+    entry.field.add(name="key", number=1, label=_F.LABEL_OPTIONAL, type=_F.TYPE_STRING)
+    entry.field.add(
+        name="value",
+        number=2,
+        label=_F.LABEL_OPTIONAL,
+        type=_F.TYPE_MESSAGE,
+        type_name=".tensorflow.AttrValue",
+    )
+    # tensorflow.GraphDef with its nodes merged into one FlatNode.
+    message(
+        "FlatGraph",
+        ("node", 1, False, f".{_PACKAGE}.FlatNode"),
+        ("library", 2, False, ".tensorflow.FunctionDefLibrary"),
+        ("version", 3, False, "int32"),
+        ("versions", 4, False, ".tensorflow.VersionDef"),
+        ("debug_info", 5, False, ".tensorflow.GraphDebugInfo"),
+    )
+    # tensorflow.GraphDef's nodes, serialized.
+    message("NodeBytes", ("node", 1, True, "bytes"))
+    # metagraph_ref.GraphSnapshot's operations merged: every output shape (parsed) and
+    # every traceback index, in operation order. The other fields of an operation are
+    # declared as bytes (each occurrence replaces the last: nothing accumulates).
+    message(
+        "FlatOperation",
+        ("name", 1, False, "bytes"),
+        ("type", 2, False, "bytes"),
+        ("node_def", 3, False, "bytes"),
+        ("output_shapes", 4, True, ".tensorflow.TensorShapeProto"),
+        ("traceback", 6, True, "uint32"),
+    )
+    message("FlatOperations", ("operations", 4, False, f".{_PACKAGE}.FlatOperation"))
+    # The same, every output shape serialized.
+    message(
+        "ShapeBytes",
+        ("name", 1, False, "bytes"),
+        ("type", 2, False, "bytes"),
+        ("node_def", 3, False, "bytes"),
+        ("output_shapes", 4, True, "bytes"),
+        ("traceback", 6, False, "bytes"),
+    )
+    message("FlatShapeBytes", ("operations", 4, False, f".{_PACKAGE}.ShapeBytes"))
+    pool = descriptor_pool.Default()
+    pool.Add(fdp)
+    return {
+        m.name: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{m.name}"))
+        for m in fdp.message_type
+    }
+
+
+_VIEWS = _build()
+
+#: ``tensorflow.GraphDef`` with every node merged into one ``FlatNode`` (``node``).
+FLAT_GRAPH: type[Message] = _VIEWS["FlatGraph"]
+#: ``tensorflow.GraphDef`` as ``repeated bytes node = 1``.
+NODE_BYTES: type[Message] = _VIEWS["NodeBytes"]
+#: ``metagraph_ref.GraphSnapshot`` with every operation merged (``operations``).
+FLAT_OPERATIONS: type[Message] = _VIEWS["FlatOperations"]
+#: ``FLAT_OPERATIONS`` with the output shapes serialized (``operations.output_shapes``).
+FLAT_SHAPE_BYTES: type[Message] = _VIEWS["FlatShapeBytes"]
+
+
+def parse(view: type[Message], data: bytes) -> Any:
+    """``data`` parsed as ``view`` (untyped: the views have no generated stubs)."""
+    message = view()
+    message.ParseFromString(data)
+    return message
+
+
+def varint(value: int) -> bytes:
+    """The base-128 varint encoding of a non-negative integer."""
+    out = bytearray()
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+#: ``varint(n)`` for every n below 2**14, by index.
+VARINTS: list[bytes] = [varint(n) for n in range(1 << 14)]
+_TAGGED: dict[bytes, list[bytes]] = {}
+
+
+def length_prefixes(tag: bytes, lengths: Iterable[int]) -> list[bytes]:
+    """``tag + varint(n)`` for each length n: the key and length of a length-delimited field."""
+    table = _TAGGED.get(tag)
+    if table is None:
+        table = _TAGGED[tag] = [tag + v for v in VARINTS]
+    size = len(table)
+    return [table[n] if n < size else tag + varint(n) for n in lengths]
+
+
+def frame(items: Sequence[bytes], tag: bytes = b"\n") -> bytes:
+    """``items`` as the records of a repeated length-delimited field (``tag`` is the field's
+    key byte, default field 1): ``tag, varint(len(item)), item`` for each item."""
+    prefixes = length_prefixes(tag, map(len, items))
+    return b"".join(chain.from_iterable(zip(prefixes, items, strict=True)))

@@ -1,0 +1,234 @@
+"""The bulk paths (``refimpl.snapshot_fast``, ``refimpl.wire``, the default export over the
+serialized graph) agree with the per-operation ones: the same models, the same exports,
+the same errors. Correctness only; nothing here is timed (benchmarks/ times them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import refimpl
+from refimpl import wire
+from refimpl.export import plan
+from refimpl.pb import snapshot_pb2 as snap
+from refimpl.pb.tensorflow.graph_pb2 import GraphDef
+from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
+from refimpl.snapshot import (
+    OperationList,
+    ReadOnlyMap,
+    Snapshot,
+    SnapshotError,
+    load_snapshot,
+    load_snapshot_checked,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO / "scripts") not in sys.path:
+    sys.path.insert(0, str(REPO / "scripts"))
+
+import fuzz_snapshots as fz  # noqa: E402
+
+EXAMPLES = REPO / "examples"
+SNAPSHOTS = fz.corpus_files()
+
+
+def _corpus_cases() -> list[object]:
+    try:
+        from conformance.corpus import DEFAULT_DIRECTORY, load_corpus
+    except ImportError:  # the corpus package is optional here
+        return []
+    return list(load_corpus()) if (DEFAULT_DIRECTORY / "MANIFEST.json").exists() else []
+
+
+def _without_wire(graph: Snapshot) -> Snapshot:
+    return dataclasses.replace(graph, wire=None)
+
+
+# -- loading ----------------------------------------------------------------------------
+
+
+def test_every_corpus_and_example_snapshot_loads_in_bulk() -> None:
+    paths = [*SNAPSHOTS, *sorted(EXAMPLES.glob("*.snapshot"))]
+    assert paths
+    declined = [p.name for p in paths if load_snapshot(p.read_bytes()).wire is None]
+    assert declined == []
+
+
+@pytest.mark.parametrize("path", SNAPSHOTS, ids=[p.stem[:12] for p in SNAPSHOTS])
+def test_bulk_and_checked_loads_make_the_same_model(path: Path) -> None:
+    data = path.read_bytes()
+    bulk, checked = load_snapshot(data), load_snapshot_checked(data)
+    assert checked.wire is None and bulk.wire is not None
+    for f in dataclasses.fields(Snapshot):
+        if f.name in ("wire", "operations_by_name", "names_in_use"):
+            continue
+        assert getattr(bulk, f.name) == getattr(checked, f.name), f.name
+    assert list(bulk.operations_by_name) == list(checked.operations_by_name)
+    for name, op in checked.operations_by_name.items():
+        assert bulk.operations_by_name[name] == op
+        assert bulk.operations_by_name.traceback(name) == op.traceback  # type: ignore[attr-defined]
+    assert dict(bulk.names_in_use) == dict(checked.names_in_use)
+    assert list(bulk.operations) == list(checked.operations)
+
+
+class _Chooser:
+    """The fuzzer's choices, drawn by hypothesis."""
+
+    def __init__(self, data: st.DataObject) -> None:
+        self.data = data
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self.data.draw(st.integers(lo, hi))
+
+    def blob(self, max_size: int) -> bytes:
+        return self.data.draw(st.binary(max_size=max_size))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_the_bulk_load_never_accepts_what_the_checked_load_rejects(data: st.DataObject) -> None:
+    seed = data.draw(st.sampled_from(SNAPSHOTS))
+    structural = data.draw(st.booleans())
+    mutant = fz.mutate(seed.read_bytes(), _Chooser(data), structural, not structural)
+    try:
+        checked = load_snapshot_checked(mutant.data)
+    except SnapshotError as e:
+        with pytest.raises(SnapshotError) as raised:
+            load_snapshot(mutant.data)
+        assert str(raised.value) == str(e)
+        return
+    assert load_snapshot(mutant.data).operations == checked.operations
+
+
+def _example_raw() -> snap.GraphSnapshot:
+    return snap.GraphSnapshot.FromString((EXAMPLES / "training.snapshot").read_bytes())
+
+
+def test_a_node_def_that_repeats_its_name_field_is_judged_by_the_last_one() -> None:
+    # Legal wire format, never written by capture: the bulk load cannot prove the name
+    # and leaves the verdict to the per-operation check (the last field wins).
+    raw = _example_raw()
+    raw.operations[3].node_def += NodeDef(name="renamed").SerializeToString()
+    with pytest.raises(SnapshotError, match=r"operations\[3\].*node_def is named 'renamed'"):
+        load_snapshot(raw.SerializeToString())
+
+
+def test_an_unusually_ordered_but_consistent_node_def_loads_the_checked_way() -> None:
+    raw = _example_raw()
+    node = NodeDef.FromString(raw.operations[3].node_def)
+    op_field = NodeDef(op=node.op).SerializeToString()
+    rest = NodeDef()
+    rest.CopyFrom(node)
+    rest.op = ""
+    raw.operations[3].node_def = rest.SerializeToString(deterministic=True) + op_field
+    data = raw.SerializeToString()
+    graph = load_snapshot(data)
+    assert graph.wire is None
+    assert graph.operations == load_snapshot_checked(data).operations
+    reference = load_snapshot((EXAMPLES / "training.snapshot").read_bytes())
+    assert plan(graph, "m.meta").files == plan(reference, "m.meta").files
+
+
+def test_a_cpp_node_out_of_creation_order_loads_the_checked_way() -> None:
+    raw = _example_raw()
+    cpp = GraphDef.FromString(raw.cpp_graph_def)
+    first, second = NodeDef(), NodeDef()
+    first.CopyFrom(cpp.node[0])
+    second.CopyFrom(cpp.node[1])
+    cpp.node[0].CopyFrom(second)
+    cpp.node[1].CopyFrom(first)
+    raw.cpp_graph_def = cpp.SerializeToString(deterministic=True)
+    data = raw.SerializeToString()
+    graph = load_snapshot(data)
+    assert graph.wire is None
+    result = plan(graph, "m.meta")
+    assert result.error is None
+    assert [n.name for n in result.meta_graph_def.graph_def.node[:2]] == [second.name, first.name]
+
+
+# -- exporting --------------------------------------------------------------------------
+
+
+CASES = _corpus_cases()
+
+
+@pytest.mark.skipif(not CASES, reason="no corpus")
+def test_every_corpus_case_exports_the_same_with_and_without_the_wire_index() -> None:
+    from conformance.corpus import from_arguments
+
+    graphs: dict[bytes, tuple[Snapshot, Snapshot]] = {}
+    for case in CASES:
+        data: bytes = case.snapshot  # type: ignore[attr-defined]
+        if data not in graphs:
+            graphs.clear()
+            bulk = load_snapshot(data)
+            graphs[data] = (bulk, _without_wire(bulk))
+        bulk, plain = graphs[data]
+        exports = [
+            from_arguments(case.arguments),  # type: ignore[attr-defined]
+            *(from_arguments(t) for t in case.then),  # type: ignore[attr-defined]
+        ]
+        fast = refimpl.run_exports(bulk, exports, write=False, trace=True)
+        slow = refimpl.run_exports(plain, exports, write=False, trace=True)
+        assert fast == slow, case.name  # type: ignore[attr-defined]
+
+
+def test_a_replaced_cpp_graph_def_is_exported_the_ordinary_way() -> None:
+    graph = load_snapshot((EXAMPLES / "training.snapshot").read_bytes())
+    cpp = GraphDef()
+    cpp.CopyFrom(graph.cpp_graph_def)
+    cpp.node[0].device = "/device:CPU:7"
+    replaced = dataclasses.replace(graph, cpp_graph_def=cpp)
+    assert replaced.wire_index() is None and graph.wire_index() is not None
+    node = plan(replaced).meta_graph_def.graph_def.node[0]
+    assert node.device == "/device:CPU:7"
+
+
+# -- the pieces -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [0, 1, 127, 128, 300, 16383, 16384, 1 << 21, (1 << 63) + 5])
+def test_varint_encodes_as_protobuf_does(n: int) -> None:
+    from refimpl.pb.tensorflow.versions_pb2 import VersionDef
+
+    encoded = VersionDef(producer=n & 0x7FFFFFFF).SerializeToString()
+    assert wire.varint(n & 0x7FFFFFFF) == encoded[1:] if n & 0x7FFFFFFF else True
+    assert wire.length_prefixes(b"\x12", [n]) == [b"\x12" + wire.varint(n)]
+
+
+def test_frame_makes_a_repeated_field_of_the_items() -> None:
+    nodes = [NodeDef(name="a" * k, op="Const").SerializeToString() for k in (1, 200, 20000)]
+    gd = GraphDef.FromString(wire.frame(nodes))
+    assert [len(n.name) for n in gd.node] == [1, 200, 20000]
+
+
+def test_operation_list_is_a_read_only_lazy_sequence() -> None:
+    graph = load_snapshot((EXAMPLES / "training.snapshot").read_bytes())
+    ops = graph.operations
+    assert isinstance(ops, OperationList)
+    assert ops[1:3] == (ops[1], ops[2]) and ops[-1] is ops[len(ops) - 1]
+    assert ops == tuple(ops) and ops == load_snapshot_checked(b"" + _serialized()).operations
+    with pytest.raises(IndexError):
+        ops[len(ops)]
+    with pytest.raises(TypeError):
+        ops[0] = ops[1]  # type: ignore[index]
+
+
+def _serialized() -> bytes:
+    return (EXAMPLES / "training.snapshot").read_bytes()
+
+
+def test_names_in_use_is_read_only_and_reading_never_inserts() -> None:
+    graph = load_snapshot(_serialized())
+    names = graph.names_in_use
+    assert isinstance(names, ReadOnlyMap)
+    assert names.get("no such name") is None and "no such name" not in names
+    with pytest.raises(KeyError):
+        names["no such name"]
+    assert len(names) == len(dict(names))
