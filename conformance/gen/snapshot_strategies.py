@@ -24,11 +24,11 @@ Public API, for users who have no TensorFlow (and for other implementations' tes
   Functions are not drawn: every snapshot has an empty function library.
 
 - ``export_arguments(snapshot)`` draws keyword arguments for
-  ``refimpl.export.plan_export`` fitted to a snapshot (serialized or loaded): an
-  ``export_scope`` that is a scope of the graph or a string prefix of one (or none), a
-  subset of its str collection keys (or ``None``), and the flags ``as_text``,
-  ``clear_devices``, ``strip_default_attrs``, ``save_debug_info`` (with a ``filename``),
-  ``clear_extraneous_savers``.
+  ``refimpl.export.plan_export`` fitted to a snapshot (serialized or loaded), with a
+  ``filename``: the suite's one export-argument strategy
+  (``conformance.gen.export_arguments``) given what the snapshot says of its graph (an
+  ``export_scope`` among its names and scopes and their variants, a subset of its str
+  collection keys and unknown ones, the flags).
 
 The snapshots are not meant to be graphs TF could have built exactly (shapes are not
 inferred, dtypes of inputs match only when a matching output exists), but they are
@@ -46,6 +46,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from conformance.gen.export_arguments import FILENAMES, GraphFacts
+from conformance.gen.export_arguments import export_arguments as _export_arguments
 from refimpl.op_registry import load_bundled_op_registry
 from refimpl.pb import snapshot_pb2 as snap
 from refimpl.pb.tensorflow.attr_value_pb2 import AttrValue
@@ -57,7 +59,7 @@ from refimpl.pb.tensorflow.tensor_pb2 import TensorProto
 from refimpl.pb.tensorflow.tensor_shape_pb2 import TensorShapeProto
 from refimpl.pb.tensorflow.types_pb2 import DataType
 from refimpl.pb.tensorflow.versions_pb2 import VersionDef
-from refimpl.snapshot import Snapshot, load_snapshot
+from refimpl.snapshot import Snapshot
 
 __all__ = [
     "OPS",
@@ -603,45 +605,13 @@ def snapshots(max_nodes: int = 20) -> st.SearchStrategy[bytes]:
     return _snapshot(max_nodes)
 
 
-def _scopes_of(graph: Snapshot) -> list[str]:
-    """Scopes of the graph's node names and string prefixes of them, with and without "/"."""
-    found: set[str] = set()
-    for name in graph.operations_by_name:
-        parts = name.split("/")
-        for i in range(1, len(parts)):
-            scope = "/".join(parts[:i])
-            found.update((scope, scope + "/", scope[:1]))
-        found.add(name)
-    return sorted(found)
-
-
 def export_arguments(snapshot: bytes | Snapshot) -> st.SearchStrategy[dict[str, Any]]:
-    """Keyword arguments of ``refimpl.export.plan_export`` fitted to ``snapshot``.
-
-    Keys: ``export_scope`` (a scope of the graph, a string prefix of one, a node name,
-    or None), ``collection_list`` (None or a subset of the str collection keys, possibly
-    with an unknown key), ``as_text``, ``clear_devices``, ``strip_default_attrs``,
-    ``save_debug_info``, ``clear_extraneous_savers`` and ``filename`` (a relative path,
-    or None). ``snapshot`` is a serialized snapshot or a loaded one.
-    """
-    graph = load_snapshot(snapshot) if isinstance(snapshot, bytes) else snapshot
-    scopes = _scopes_of(graph)
-    keys = list(graph.str_collection_keys())
-    scope_st: st.SearchStrategy[str | None] = st.none()
-    if scopes:
-        scope_st = st.one_of(st.none(), st.sampled_from(scopes))
-    collection_st: st.SearchStrategy[list[str] | None] = st.one_of(
-        st.none(), st.lists(st.sampled_from([*keys, "no_such_key"]), unique=True, max_size=4)
-    )
-    return st.fixed_dictionaries(
-        {
-            "export_scope": scope_st,
-            "collection_list": collection_st,
-            "as_text": st.booleans(),
-            "clear_devices": st.booleans(),
-            "strip_default_attrs": st.booleans(),
-            "save_debug_info": st.booleans(),
-            "clear_extraneous_savers": st.booleans(),
-            "filename": st.sampled_from((None, "out/graph.meta", "graph.pbtxt")),
-        }
+    """Keyword arguments of ``export_meta_graph`` fitted to ``snapshot`` (serialized or
+    loaded), with a ``filename`` (a relative path, or None): the suite's export-argument
+    strategy (``conformance.gen.export_arguments``) given what the snapshot says of its
+    graph. Besides the flags, only ``export_scope`` and ``collection_list`` are drawn."""
+    return _export_arguments(
+        GraphFacts.of_snapshot(snapshot),
+        filenames=(*FILENAMES, None),
+        drawn=("export_scope", "collection_list"),
     )

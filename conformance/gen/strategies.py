@@ -10,14 +10,16 @@ Public API, for this suite and for other implementations' own tests:
   program: an ``export_scope`` that occurs in it (or a prefix of one), a saver reference,
   a subset of its collection keys plus unknown keys, a ``meta_info_def``, and every flag.
   Proto-valued arguments use the worker's JSON-like specs (``{"text": ...}``,
-  ``{"saver": i}``, ``{"as_graph_def": bool}``).
+  ``{"saver": i}``, ``{"as_graph_def": bool}``). It is the suite's one export-argument
+  strategy (``conformance.gen.export_arguments``) given what a program says of its graph.
 - ``cases()`` draws a ``Case``: a program, its arguments and a file name.
 
 Programs shrink well: a program is a list of steps (deleting any step leaves a valid
 program), references are small integers (0 = the most recent candidate), optional
 arguments and modifiers are optional dictionary keys.
 
-This module imports neither TensorFlow nor refimpl.
+This module imports no TensorFlow (only refimpl's generated schemas, through
+``conformance.gen.export_arguments``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any, TypedDict
 
 from hypothesis import strategies as st
 
+from conformance.gen.export_arguments import FILENAMES, GraphFacts, export_arguments
 from conformance.tf import programs as P
 from conformance.tf.capture_conditions import CONDITIONS
 
@@ -577,137 +580,12 @@ def programs(max_steps: int = 32) -> st.SearchStrategy[Program]:
     )
 
 
-# ---------------------------------------------------------------------------------------
-# Export arguments
-# ---------------------------------------------------------------------------------------
-
-#: Collection keys TF itself fills while building (savers, variables, contexts, ...).
-AUTOMATIC_KEYS: tuple[str, ...] = (
-    "variables",
-    "trainable_variables",
-    "local_variables",
-    "savers",
-    "queue_runners",
-    "cond_context",
-    "while_context",
-    "summaries",
-    "train_op",
-    "global_step",
-    "table_initializer",
-    "update_ops",
-)
-
-META_INFO_TEXTS: tuple[str, ...] = (
-    "",
-    'meta_graph_version: "v1" tags: "serve" tags: "h\\303\\251\\001"',
-    'tensorflow_version: "bogus" tensorflow_git_version: "g" stripped_default_attrs: true',
-    'any_info { type_url: "type.googleapis.com/tensorflow.SaverDef" value: "\\n\\001x" }',
-    'function_aliases { key: "b" value: "y" } function_aliases { key: "a" value: "x" }',
-    'stripped_op_list { op { name: "Bogus" } }',
-)
-SAVER_DEF_TEXTS: tuple[str, ...] = (
-    "",
-    'filename_tensor_name: "save/Const:0" save_tensor_name: "x" version: V1',
-    "max_to_keep: 7 sharded: true",
-)
-FLAGS: tuple[str, ...] = (
-    "as_text",
-    "clear_devices",
-    "strip_default_attrs",
-    "clear_extraneous_savers",
-    "save_debug_info",
-)
-FILENAMES: tuple[str, ...] = (
-    "model.meta",
-    "deep/er/model.meta",
-    "plain",
-    "a.tar.gz",
-    "model.debug",
-)
-
-
-def existing_scopes(program: Sequence[Step]) -> list[str]:
-    """Name scopes and names the program's steps are built under or given (first uses,
-    before TF's uniquification), e.g. ``"s"``, ``"s/inner"``, ``"s/a"``."""
-    found: set[str] = set()
-    for step in program:
-        path: list[str] = []
-        for component in step.get("scope") or []:
-            if component == "":
-                path = []
-            elif component.endswith("/"):
-                path = component.rstrip("/").split("/")
-            else:
-                path = [*path, component]
-            found.add("/".join(path))
-        for key in ("name", "vscope", "saver_name", "prefix"):
-            value = step.get(key)
-            if isinstance(value, str):
-                found.add(value)
-                if path:
-                    found.add("/".join([*path, value]))
-    found.discard("")
-    return sorted(found)
-
-
-def scope_candidates(program: Sequence[Step]) -> list[str]:
-    """Export scopes for ``program``: ``existing_scopes``, their prefixes and variants
-    (``x/``, ``x_1``, ``x[:-1]``), regular expressions, and misses."""
-    out: set[str] = set()
-    for name in [*existing_scopes(program), "s", "zz"]:
-        out.update((name, name[:1], name + "/", name + "_1", name[:-1] or name))
-    out.update(("s.", "s|x", "[s]x"))
-    return sorted(out)
-
-
-def collection_key_candidates(program: Sequence[Step]) -> list[Any]:
-    """Collection keys the program may fill (its own keys and TF's automatic ones)."""
-    keys: dict[Any, None] = {k: None for k in AUTOMATIC_KEYS}
-    for step in program:
-        for fld in ("key", "collection"):
-            if isinstance(step.get(fld), str):
-                keys[P.collection_key(step[fld])] = None
-        for fld in ("keys", "collections"):
-            for k in step.get(fld) or []:
-                keys[P.collection_key(k)] = None
-    return list(keys)
-
-
 def export_args(program: Sequence[Step]) -> st.SearchStrategy[dict[str, Any]]:
-    """Keyword arguments of ``export_meta_graph`` fitted to ``program``.
-
-    Each argument is present or not (absent means TF's default; the boolean ``FLAGS`` are
-    present only when True, in about half of the cases each); proto-valued arguments
-    are worker specs: ``meta_info_def={"text": ...}``, ``saver_def={"saver": i}`` (the
-    i-th saver of the "savers" collection, modulo their number) or ``{"text": ...}``,
-    ``graph_def={"as_graph_def": add_shapes}``.
-    """
-    keys = collection_key_candidates(program)
-    collection_list = st.lists(
-        st.sampled_from([*keys, "unknown", b"unknown_bytes"]), max_size=4
-    ) | st.sampled_from(([], "c"))
-    others = st.fixed_dictionaries(
-        {},
-        optional={
-            "export_scope": st.one_of(
-                st.sampled_from(existing_scopes(program) or ["s"]),
-                st.sampled_from(existing_scopes(program) or ["s"]),
-                st.sampled_from(scope_candidates(program)),
-                st.sampled_from(("", 5)),
-            ),
-            "saver_def": st.builds(lambda i: {"saver": i}, st.integers(0, 2))
-            | st.builds(lambda t: {"text": t}, st.sampled_from(SAVER_DEF_TEXTS)),
-            "collection_list": collection_list,
-            "meta_info_def": st.builds(lambda t: {"text": t}, st.sampled_from(META_INFO_TEXTS)),
-            "graph_def": st.builds(lambda b: {"as_graph_def": b}, _bool),
-            "unbound_inputs_col_name": st.sampled_from((None, "ub", "unbound_inputs")),
-        },
-    )
-    # Each flag is True in about half of the cases (an absent flag is TF's default, False).
-    flags = st.fixed_dictionaries({flag: _bool for flag in FLAGS}).map(
-        lambda d: {k: True for k, v in d.items() if v}
-    )
-    return st.tuples(others, flags).map(lambda t: {**t[0], **t[1]})
+    """Keyword arguments of ``export_meta_graph`` fitted to ``program``: an ``export_scope``
+    that occurs in it (or a prefix or variant of one), a saver reference, a subset of its
+    collection keys plus unknown keys, a ``meta_info_def``, and every flag; proto-valued
+    arguments as the TF worker's specs (``conformance.gen.export_arguments``)."""
+    return export_arguments(GraphFacts.of_program(program))
 
 
 @st.composite
