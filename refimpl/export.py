@@ -44,7 +44,13 @@ from refimpl.pb.tensorflow.op_def_pb2 import OpDef
 from refimpl.pb.tensorflow.saver_pb2 import SaverDef
 from refimpl.protobuf_runtime import protobuf_runtime
 from refimpl.scope import ExportScope
-from refimpl.snapshot import Collection, CollectionItem, CollectionKey, Snapshot
+from refimpl.snapshot import (
+    Collection,
+    CollectionItem,
+    CollectionKey,
+    OperationsByName,
+    Snapshot,
+)
 
 __all__ = [
     "LOGGER",
@@ -403,7 +409,7 @@ def _rewrite_unbound_inputs(graph: Snapshot, key: object, items: Iterable[str]) 
     new_items = tuple(CollectionItem(str=s, type_name="str", repr=repr(s)) for s in items)
     if new_items:
         kept += (Collection(key=col_key, items=new_items),)
-    return dataclasses.replace(graph, collections=kept)
+    return graph.with_collections(kept)
 
 
 def _check_kwargs(kwargs: Mapping[str, object]) -> None:
@@ -455,14 +461,17 @@ def _debug_ops(graph: Snapshot, mgd: MetaGraphDef, scope: ExportScope) -> list[D
     """Rule 10.4.1: the (function name, op name, traceback) of each exported node, in order."""
     rules.applied("10.4.1")
     out: list[DebugOp] = []
+    by_name = graph.operations_by_name
+    # The traceback alone, when the mapping can give it without making the Operation.
+    traceback_of = by_name.traceback if isinstance(by_name, OperationsByName) else None
     for node in mgd.graph_def.node:
         name = scope.prepend_name(node.name)
         if ":" in name:
             raise ValueError(f"Name {name!r} appears to refer to a Tensor, not a Operation.")
-        op = graph.operations_by_name.get(name)
-        if op is None:
+        if name not in by_name:
             raise KeyError(f"The name {name!r} refers to an Operation not in the graph.")
-        out.append(("", op.name, op.traceback))
+        traceback = traceback_of(name) if traceback_of else by_name[name].traceback
+        out.append(("", name, traceback))
     return out
 
 

@@ -17,11 +17,12 @@ for the exporter's whole-graph paths.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TypeVar, overload
+from typing import Generic, TypeVar, overload
 
 from google.protobuf.message import DecodeError, Message
 
@@ -268,6 +269,50 @@ class ReadOnlyMap(Mapping[str, int]):
         return f"<ReadOnlyMap of {len(self)} entries>"
 
 
+class Deferred(Generic[M]):
+    """A serialized message, parsed when first read (once), then kept."""
+
+    __slots__ = ("_cls", "_data", "_parsed")
+
+    def __init__(self, cls: type[M], data: bytes) -> None:
+        self._cls = cls
+        self._data = data
+        self._parsed: M | None = None
+
+    @property
+    def parsed(self) -> M | None:
+        """The message, if it was read already."""
+        return self._parsed
+
+    def value(self) -> M:
+        """The message (parsed now if it was not)."""
+        if self._parsed is None:
+            message = self._cls()
+            message.ParseFromString(self._data)
+            self._parsed = message
+        return self._parsed
+
+
+class LazyMessage(Generic[M]):
+    """A dataclass field whose value may be a ``Deferred``: reading it gives the message."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}_value"
+
+    def __get__(self, obj: object, owner: type | None = None) -> M:
+        if obj is None:
+            raise AttributeError(self._slot)  # (no default value for the dataclass)
+        value = obj.__dict__[self._slot]
+        return value.value() if isinstance(value, Deferred) else value  # type: ignore[no-any-return]
+
+    def __set__(self, obj: object, value: M | Deferred[M]) -> None:
+        obj.__dict__[self._slot] = value
+
+    def stored(self, obj: object) -> M | Deferred[M]:
+        """What the field holds: the message, or the ``Deferred`` that makes it."""
+        return obj.__dict__[self._slot]  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class WireIndex:
     """The serialized parts of a snapshot that ``load_snapshot`` checked in bulk, for the
@@ -282,7 +327,7 @@ class WireIndex:
     data: bytes = field(repr=False)
     record: snap.GraphSnapshot = field(repr=False)
     operations: OperationList = field(repr=False)
-    cpp_graph_def: GraphDef = field(repr=False)
+    cpp_graph_def: Deferred[GraphDef] = field(repr=False)
     #: Operation names, types and output counts, in creation order, which is also the
     #: order of ``cpp_graph_def.node`` (the nodes are the operations, same name, same op).
     names: tuple[str, ...] = field(repr=False)
@@ -297,7 +342,6 @@ class Snapshot:
     """A loaded graph snapshot: the exporter's only input besides the arguments."""
 
     environment: Environment
-    cpp_graph_def: GraphDef
     operations: Sequence[Operation]
     functions: tuple[Function, ...]
     versions: VersionDef
@@ -307,6 +351,8 @@ class Snapshot:
     names_in_use: Mapping[str, int]
     operations_by_name: Mapping[str, Operation] = field(repr=False, compare=False)
     functions_by_name: Mapping[str, Function] = field(repr=False, compare=False)
+    # (A descriptor, not a default: loaded in bulk, the GraphDef is parsed when first read.)
+    cpp_graph_def: LazyMessage[GraphDef] = LazyMessage()
     #: The serialized parts, when the snapshot was loaded in bulk (see ``wire_index``).
     wire: WireIndex | None = field(default=None, repr=False, compare=False)
 
@@ -315,9 +361,20 @@ class Snapshot:
         w = self.wire
         if w is None or w.operations is not self.operations:
             return None
-        if w.cpp_graph_def is not self.cpp_graph_def:
+        cpp = _CPP_GRAPH_DEF.stored(self)
+        if cpp is not w.cpp_graph_def and cpp is not w.cpp_graph_def.parsed:
             return None
         return w
+
+    def with_collections(self, collections: tuple[Collection, ...]) -> Snapshot:
+        """This snapshot with other collections (``dataclasses.replace`` that keeps the C++
+        GraphDef unparsed if it was)."""
+        return dataclasses.replace(
+            self,
+            collections=collections,
+            cpp_graph_def=_CPP_GRAPH_DEF.stored(self),
+        )
+
 
     def get_collection(self, key: object) -> tuple[CollectionItem, ...]:
         """The items of the collection under ``key`` (empty if there is none)."""
@@ -334,6 +391,9 @@ class Snapshot:
     def str_collection_keys(self) -> tuple[str, ...]:
         """The str keys, in insertion order (what TF exports by default)."""
         return tuple(c.key for c in self.collections if isinstance(c.key, str))
+
+
+_CPP_GRAPH_DEF: LazyMessage[GraphDef] = Snapshot.__dict__["cpp_graph_def"]
 
 
 def _same_key(stored: CollectionKey, key: object) -> bool:

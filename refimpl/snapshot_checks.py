@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from google.protobuf.message import DecodeError
 
 from refimpl.pb import snapshot_pb2 as snap
+from refimpl.pb.tensorflow.function_pb2 import FunctionDefLibrary
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
 from refimpl.pb.tensorflow.op_def_pb2 import OpDef
@@ -38,7 +39,7 @@ def check_consistency(
     """Raises ``SnapshotError`` if the parts of a snapshot contradict each other."""
     check_patterns(environment)
     check_nodes_are_operations(cpp_graph_def, operations)
-    check_library(cpp_graph_def, functions)
+    check_library(cpp_graph_def.library, functions)
     check_node_ops(cpp_graph_def, operations, functions, op_defs)
     check_output_counts(operations, functions, op_defs)
     check_inputs(cpp_graph_def, operations)
@@ -86,10 +87,10 @@ def check_nodes_are_operations(
             )
 
 
-def check_library(cpp_graph_def: GraphDef, functions: Mapping[str, Function]) -> None:
+def check_library(cpp_library: FunctionDefLibrary, functions: Mapping[str, Function]) -> None:
     """``cpp_graph_def.library`` and ``functions`` hold the same functions; gradients resolve."""
     library: set[str] = set()
-    for function_def in cpp_graph_def.library.function:
+    for function_def in cpp_library.function:
         name = function_def.signature.name
         if name in library:
             raise SnapshotError(f"cpp_graph_def.library function {name!r} occurs twice")
@@ -106,7 +107,7 @@ def check_library(cpp_graph_def: GraphDef, functions: Mapping[str, Function]) ->
                 f"function {name!r} has gradient function {fn.grad_func_name!r}, "
                 "which is not among the functions"
             )
-    for gradient in cpp_graph_def.library.gradient:
+    for gradient in cpp_library.gradient:
         names = (("function", gradient.function_name), ("gradient", gradient.gradient_func))
         for role, name in names:
             if name not in library:

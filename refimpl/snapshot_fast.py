@@ -51,6 +51,7 @@ from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
 from refimpl.pb.tensorflow.op_def_pb2 import OpDef
 from refimpl.pb.tensorflow.versions_pb2 import VersionDef
 from refimpl.snapshot import (
+    Deferred,
     Frame,
     Function,
     OperationList,
@@ -121,11 +122,11 @@ def load_in_bulk(
     # The records whose size is not the graph's.
     env = raw.environment
     check_patterns(env)
-    cpp = parse_message(GraphDef, cpp_bytes, "cpp_graph_def")
+    cpp = Deferred(GraphDef, cpp_bytes)  # (it parses: cpp_flat is the same fields)
     functions, fns_by_name = functions_of(raw)
     op_defs = op_defs_of(raw)
     collections = collections_of(raw)
-    check_library(cpp, fns_by_name)
+    check_library(cpp_flat.library, fns_by_name)
     check_collection_items(collections)
     if not _registered(set(types), op_defs, fns_by_name):
         return None
