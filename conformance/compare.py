@@ -26,6 +26,7 @@ from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
 from refimpl.text_pool import tf_text_pool
 
 __all__ = [
+    "PROTO_FUNCTION_KEYS",
     "canonical_meta_file",
     "canonically_equal",
     "describe_file_difference",
@@ -111,6 +112,22 @@ def _is_binary(data: bytes) -> bool:
         return True
     return b"\x00" in data
 
+
+#: TF 2.21's registered ``to_proto`` collection keys and the message type of each (the
+#: collections whose items are serialized messages).
+PROTO_FUNCTION_KEYS: dict[str, str] = {
+    "variables": "tensorflow.VariableDef",
+    "trainable_variables": "tensorflow.VariableDef",
+    "moving_average_variables": "tensorflow.VariableDef",
+    "local_variables": "tensorflow.VariableDef",
+    "model_variables": "tensorflow.VariableDef",
+    "global_step": "tensorflow.VariableDef",
+    "metric_variables": "tensorflow.VariableDef",
+    "savers": "tensorflow.SaverDef",
+    "queue_runners": "tensorflow.QueueRunnerDef",
+    "cond_context": "tensorflow.CondContextDef",
+    "while_context": "tensorflow.WhileContextDef",
+}
 
 CONTEXT_KEYS = {"cond_context": CondContextDef, "while_context": WhileContextDef}
 

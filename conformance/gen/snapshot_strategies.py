@@ -46,6 +46,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from conformance.compare import PROTO_FUNCTION_KEYS
 from conformance.gen.export_arguments import FILENAMES, GraphFacts
 from conformance.gen.export_arguments import export_arguments as _export_arguments
 from refimpl.op_registry import load_bundled_op_registry
@@ -133,21 +134,6 @@ TF_VERSION = "2.21.0"
 TF_GIT_VERSION = "v2.21.0-rc1-5-ga481b10260d"
 PRODUCER = 2474
 MIN_CONSUMER = 12
-
-#: TF 2.21's registered ``to_proto`` collection keys and the message type of each.
-PROTO_FUNCTION_KEYS: dict[str, str] = {
-    "variables": "tensorflow.VariableDef",
-    "trainable_variables": "tensorflow.VariableDef",
-    "moving_average_variables": "tensorflow.VariableDef",
-    "local_variables": "tensorflow.VariableDef",
-    "model_variables": "tensorflow.VariableDef",
-    "global_step": "tensorflow.VariableDef",
-    "metric_variables": "tensorflow.VariableDef",
-    "savers": "tensorflow.SaverDef",
-    "queue_runners": "tensorflow.QueueRunnerDef",
-    "cond_context": "tensorflow.CondContextDef",
-    "while_context": "tensorflow.WhileContextDef",
-}
 
 _VARIABLE_KEYS = tuple(k for k, v in PROTO_FUNCTION_KEYS.items() if v == "tensorflow.VariableDef")
 

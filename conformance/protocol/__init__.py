@@ -17,28 +17,7 @@ the package loads the framing only, so that it works under any protobuf runtime.
 
 from __future__ import annotations
 
-from conformance.protocol.framing import (
-    DEFAULT_MAX_FRAME_BYTES,
-    HEADER,
-    PROTOCOL_VERSION,
-    FrameError,
-    ProtocolError,
-    decode,
-    encode_frame,
-    read_frame,
-    write_frame,
-    write_message,
-)
+from conformance.protocol import framing
+from conformance.protocol.framing import *  # noqa: F403 - the framing is the package's API
 
-__all__ = [
-    "DEFAULT_MAX_FRAME_BYTES",
-    "FrameError",
-    "HEADER",
-    "PROTOCOL_VERSION",
-    "ProtocolError",
-    "decode",
-    "encode_frame",
-    "read_frame",
-    "write_frame",
-    "write_message",
-]
+__all__ = list(framing.__all__)

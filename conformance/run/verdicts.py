@@ -69,20 +69,9 @@ TIER_TITLES: dict[str, str] = {
 _FAIL = len(TIERS)
 _MAX_DETAIL = 600
 
-#: Collection keys whose items are serialized messages (TF's registered proto functions).
-DEFAULT_PROTO_KEYS: dict[str, str] = {
-    "cond_context": "tensorflow.CondContextDef",
-    "while_context": "tensorflow.WhileContextDef",
-    "savers": "tensorflow.SaverDef",
-    "queue_runners": "tensorflow.QueueRunnerDef",
-    "variables": "tensorflow.VariableDef",
-    "trainable_variables": "tensorflow.VariableDef",
-    "local_variables": "tensorflow.VariableDef",
-    "model_variables": "tensorflow.VariableDef",
-    "moving_average_variables": "tensorflow.VariableDef",
-    "metric_variables": "tensorflow.VariableDef",
-    "global_step": "tensorflow.VariableDef",
-}
+#: Collection keys whose items are serialized messages (TF's registered proto functions),
+#: when the snapshot does not name them.
+DEFAULT_PROTO_KEYS: dict[str, str] = compare.PROTO_FUNCTION_KEYS
 _COLLECTION_TYPES: dict[str, type[Message]] = {
     "tensorflow.CondContextDef": CondContextDef,
     "tensorflow.WhileContextDef": WhileContextDef,

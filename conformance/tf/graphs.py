@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.tf.programs import NamedNone, v1_control_flow
+from conformance.tf.programs.misc import identity_graph_def
 
 BUILDERS: dict[str, Callable[[Any], None]] = {}
 
@@ -377,15 +378,7 @@ def g_savers_without_variables(tf: Any) -> None:
 
 @builder
 def g_imported(tf: Any) -> None:
-    gd = tf.compat.v1.GraphDef()
-    for name, inputs in (("c", ["b"]), ("b", ["a"]), ("z", []), ("a", ["z"])):
-        node = gd.node.add(name=name, op="Identity" if inputs else "Const")
-        node.input.extend(inputs)
-        node.attr["T" if inputs else "dtype"].type = 1
-        if not inputs:
-            node.attr["value"].tensor.dtype = 1
-            node.attr["value"].tensor.float_val.append(1.0)
-            node.attr["value"].tensor.tensor_shape.SetInParent()
+    gd = identity_graph_def(tf, (("c", ["b"]), ("b", ["a"]), ("z", []), ("a", ["z"])))
     tf.import_graph_def(gd, name="im")
     tf.constant(2.0, name="own")
 

@@ -3,6 +3,7 @@ tf.data, import_graph_def, attributes set by hand, finalize."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from conformance.tf.programs.conversions import truthy
@@ -74,11 +75,11 @@ def _dataset(c: Ctx, s: Step) -> Any:
     return it.get_next(name=s.get("name"))
 
 
-@step_kind("import_graph_def", "tensor", doc="tf.import_graph_def of a small GraphDef")
-def _import_graph_def(c: Ctx, s: Step) -> Any:
-    tf = c.tf
+def identity_graph_def(tf: Any, nodes: Sequence[tuple[str, Sequence[str]]]) -> Any:
+    """A small GraphDef (TF's class) to import: each (name, inputs) node is an ``Identity``
+    of its one input, or a float ``Const`` 1.0 without inputs."""
     gd = tf.compat.v1.GraphDef()
-    for name, inputs in (("c", ["b"]), ("b", ["a"]), ("a", [])):
+    for name, inputs in nodes:
         node = gd.node.add(name=name, op="Identity" if inputs else "Const")
         node.input.extend(inputs)
         node.attr["T" if inputs else "dtype"].type = 1
@@ -86,7 +87,13 @@ def _import_graph_def(c: Ctx, s: Step) -> Any:
             node.attr["value"].tensor.dtype = 1
             node.attr["value"].tensor.float_val.append(1.0)
             node.attr["value"].tensor.tensor_shape.SetInParent()
-    out = tf.import_graph_def(gd, name=s.get("prefix", "import"), return_elements=["c:0"])
+    return gd
+
+
+@step_kind("import_graph_def", "tensor", doc="tf.import_graph_def of a small GraphDef")
+def _import_graph_def(c: Ctx, s: Step) -> Any:
+    gd = identity_graph_def(c.tf, (("c", ["b"]), ("b", ["a"]), ("a", [])))
+    out = c.tf.import_graph_def(gd, name=s.get("prefix", "import"), return_elements=["c:0"])
     return out[0]
 
 
