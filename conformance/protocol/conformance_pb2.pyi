@@ -321,7 +321,7 @@ class CorpusCase(_message.Message):
     """A serialized metagraph_ref.GraphSnapshot of the graph TF exported."""
     program: _builtins.str
     """How the graph was built: "builder:<name>" (conformance/tf/graphs.py) or
-    "program:<json>" (conformance/tf/programs.py).
+    "program:<json>" (conformance/tf/programs/).
     """
     tensorflow_version: _builtins.str
     level: Global___CorpusCase.Level.ValueType
