@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from itertools import chain, islice, repeat
+from itertools import chain, compress, islice, repeat
 from operator import add
 from typing import cast
 
@@ -105,9 +105,7 @@ def _annotated_in_bulk(graph: Snapshot, index: WireIndex) -> bytes:
     view.ClearField("node")
     rest = GraphDef()
     rest.ParseFromString(view.SerializeToString())  # library, versions, ...
-    counts = index.output_counts
-    shapes = iter(wire.parse(wire.FLAT_SHAPE_BYTES, index.data).operations.output_shapes[:])
-    attrs = list(map(_SHAPES_ATTR.__getitem__, map(tuple, map(islice, repeat(shapes), counts))))
+    attrs = _shape_attrs(index)
     lengths = wire.length_prefixes(b"\n", map(add, map(len, nodes), map(len, attrs)))
     _annotate_library(rest, graph)
     records = chain.from_iterable(zip(lengths, nodes, attrs, strict=True))
@@ -187,19 +185,26 @@ def transform_node_def(
     scope: ExportScope,
     unbound_inputs: list[str],
     clear_devices: object,
+    in_place: bool = False,
+    attr_keys: Iterable[str] | None = None,
 ) -> NodeDef:
     """One node of a rebuilt GraphDef (rules 4.2.3-4.2.8): scope stripped, unbound inputs
-    renamed."""
-    node_def = NodeDef()
-    node_def.CopyFrom(from_node_def)
+    renamed. ``in_place``: ``from_node_def`` itself is transformed (and returned), its
+    attrs meeting the rules in the order of ``attr_keys`` (default: the map's order)."""
+    if in_place:
+        node_def = from_node_def
+    else:
+        node_def = NodeDef()
+        node_def.CopyFrom(from_node_def)
     _rewrite_inputs(node_def, scope, unbound_inputs)
     rules.applied("4.2.4")
     node_def.name = scope.strip_name(from_node_def.name)
-    for k, v_attr in from_node_def.attr.items():
+    is_enter = node_def.op in ("Enter", "RefEnter")
+    for k in from_node_def.attr if attr_keys is None else attr_keys:
         if k == "_class":
-            node_def.attr[k].CopyFrom(_rewrite_class(v_attr, scope))
-        elif node_def.op in ("Enter", "RefEnter") and k == "frame_name":
-            node_def.attr[k].CopyFrom(_rewrite_frame_name(v_attr, scope))
+            node_def.attr[k].CopyFrom(_rewrite_class(from_node_def.attr[k], scope))
+        elif is_enter and k == "frame_name":
+            node_def.attr[k].CopyFrom(_rewrite_frame_name(from_node_def.attr[k], scope))
     rules.applied("4.2.7")  # the other attributes stay as copied
     if clear_devices:
         rules.applied("4.2.8", "4.1.8")  # top-level nodes only: function bodies keep theirs
@@ -211,6 +216,9 @@ def _rewrite_inputs(node_def: NodeDef, scope: ExportScope, unbound_inputs: list[
     """Rule 4.2.3: each input stripped, or renamed ``$unbound_inputs_...`` and recorded."""
     if node_def.input:
         rules.applied("4.2.3")
+        if not scope.given:  # every input is kept, and stripping a falsy scope changes nothing
+            scope.strip_name(node_def.input[0])
+            return
     for i, v in enumerate(node_def.input):
         if not scope.includes(v.lstrip("^")):
             renamed = re.sub(r"([\^]|^)(.*)", r"\1" + UNBOUND_INPUT_PREFIX + r"\2", v)
@@ -260,13 +268,32 @@ def rebuild_from_graph(
 ) -> RebuiltGraphDef:
     """Section 4.3: the GraphDef rebuilt from each op's own NodeDef, in creation order."""
     exclude = None
+    index = graph.wire_index()
     if clear_extraneous_savers:
         # graph.as_graph_def(): the C++ serialization, without shapes.
-        exclude = find_extraneous_saver_nodes(graph.cpp_graph_def, saver_def)
+        if index is None:
+            exclude = find_extraneous_saver_nodes(graph.cpp_graph_def, saver_def)
+        else:  # node i is operation i, same name, same op
+            inputs = wire.parse(wire.FLAT_GRAPH, index.record.cpp_graph_def).node.input[:]
+            exclude = find_extraneous_saver_nodes(
+                None, saver_def, (index.names, index.types, inputs)
+            )
     rules.applied("4.3.1")
     gd = GraphDef()
     gd.versions.CopyFrom(graph.versions)
     unbound: list[str] = []
+    bulk = None
+    if index is not None and not index.node_defs_have_output_shapes:
+        bulk = _parsed_in_bulk(graph, index, gd, scope, exclude)
+    if bulk is not None:
+        # The loop below over the nodes parsed in bulk, transformed in place.
+        serialized, bytesize = bulk
+        for node, alone in zip(gd.node, serialized, strict=True):
+            rules.applied("4.3.2")
+            transform_node_def(node, scope, unbound, clear_devices, True, _attr_keys(node, alone))
+            rules.applied("4.3.3")
+        _copy_functions(graph.functions, gd, bytesize)
+        return RebuiltGraphDef(gd, tuple(unbound), exclude)
     nodes: list[NodeDef] = []
     bytesize = 0
     for op in graph.operations:
@@ -286,6 +313,53 @@ def rebuild_from_graph(
     gd.node.extend(nodes)
     _copy_functions(graph.functions, gd, bytesize)
     return RebuiltGraphDef(gd, tuple(unbound), exclude)
+
+
+#: Below ``TWO_GB >> _BULK_SIZE_SHIFT`` bytes of NodeDefs and functions, no size check of
+#: section 4.3 can fail (a parsed message serializes to at most a few times its input), so
+#: the bulk rebuild needs no exact size.
+_BULK_SIZE_SHIFT = 3
+
+
+def _parsed_in_bulk(
+    graph: Snapshot,
+    index: WireIndex,
+    gd: GraphDef,
+    scope: ExportScope,
+    exclude: Collection[str] | None,
+) -> tuple[list[bytes], int] | None:
+    """For the loop of ``rebuild_from_graph`` over the serialized graph: the kept
+    operations' NodeDefs, each followed by its ``_output_shapes`` attr (none has one yet:
+    ``WireIndex``; the loop adds it after the transformation, which leaves it alone),
+    parsed into ``gd`` at once. Returns the NodeDefs (serialized) and their size (in place
+    of the loop's sum: below ``_BULK_SIZE_SHIFT``'s limit no size check fails), or None (``gd``
+    untouched) if the graph is too big to skip exact sizes."""
+    keep = [_included(name, scope, exclude) for name in index.names]
+    records = index.record.operations
+    node_defs: list[bytes] = [records[i].node_def for i in compress(range(len(keep)), keep)]
+    size = sum(map(len, node_defs))
+    functions_size = sum(fn.definition.ByteSize() for fn in graph.functions)
+    if size + functions_size >= TWO_GB >> _BULK_SIZE_SHIFT:
+        return None
+    attrs = list(compress(_shape_attrs(index), keep))
+    lengths = wire.length_prefixes(b"\n", map(add, map(len, node_defs), map(len, attrs)))
+    gd.MergeFromString(b"".join(chain.from_iterable(zip(lengths, node_defs, attrs, strict=True))))
+    return node_defs, size
+
+
+def _attr_keys(node: NodeDef, node_def: bytes) -> list[str]:
+    """The attrs ``transform_node_def`` rewrites, in the order it meets them in the NodeDef
+    parsed alone (of an ``Enter``, its map order; else only ``_class`` matters)."""
+    if node.op in ("Enter", "RefEnter"):
+        return [k for k in NodeDef.FromString(node_def).attr if k in ("_class", "frame_name")]
+    return ["_class"] if "_class" in node.attr else []
+
+
+def _shape_attrs(index: WireIndex) -> list[bytes]:
+    """Each operation's ``_output_shapes`` attr, serialized as a NodeDef field (b"" for none)."""
+    shapes = iter(wire.parse(wire.FLAT_SHAPE_BYTES, index.data).operations.output_shapes[:])
+    counts = index.output_counts
+    return list(map(_SHAPES_ATTR.__getitem__, map(tuple, map(islice, repeat(shapes), counts))))
 
 
 def _copy_functions(functions: Iterable[Function], gd: GraphDef, bytesize: int) -> None:

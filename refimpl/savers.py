@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 
 from refimpl import rules
 from refimpl.names import get_op_name, get_scope
@@ -28,18 +28,33 @@ SAVE_AND_RESTORE_OPS = frozenset(
 )
 
 
-def find_extraneous_saver_nodes(graph_def: GraphDef, saver_def: object) -> frozenset[str]:
+def find_extraneous_saver_nodes(
+    graph_def: GraphDef | None,
+    saver_def: object,
+    in_bulk: tuple[Sequence[str], Sequence[str], Sequence[str]] | None = None,
+) -> frozenset[str]:
     """Names of the nodes inside the scopes of save/restore ops that ``saver_def`` does not use.
 
     ``saver_def`` is a SaverDef or None; anything else fails as it fails in TF.
+    ``in_bulk``: the nodes' names, their ops and every input (in node order), read from
+    the serialized GraphDef, in place of ``graph_def``.
     """
     rules.applied("7.1")
-    nodes = {}
-    for node in graph_def.node:
-        for x in node.input:
+    nodes: dict[str, str] = {}
+    if in_bulk is not None:
+        names, ops, inputs = in_bulk
+        if inputs:
             rules.applied("7.2")
+        for x in inputs:
             get_op_name(x)  # validates each input name, as TF does
-        nodes[node.name] = node.op
+        nodes = dict(zip(names, ops, strict=True))
+    else:
+        assert graph_def is not None
+        for node in graph_def.node:
+            for x in node.input:
+                rules.applied("7.2")
+                get_op_name(x)  # validates each input name, as TF does
+            nodes[node.name] = node.op
     retain: set[str] = set()
     if saver_def is not None:
         rules.applied("7.2")

@@ -333,8 +333,10 @@ class WireIndex:
     names: tuple[str, ...] = field(repr=False)
     types: tuple[str, ...] = field(repr=False)
     output_counts: tuple[int, ...] = field(repr=False)
-    #: Whether some node of ``cpp_graph_def`` has an ``_output_shapes`` attr already.
+    #: Whether some node of ``cpp_graph_def`` (of an operation's ``node_def``) has an
+    #: ``_output_shapes`` attr already.
     cpp_has_output_shapes: bool
+    node_defs_have_output_shapes: bool
 
 
 @dataclass(frozen=True)

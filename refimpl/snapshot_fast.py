@@ -158,6 +158,7 @@ def load_in_bulk(
             types=tuple(types),
             output_counts=tuple(counts),
             cpp_has_output_shapes="_output_shapes" in cpp_flat.node.attr,
+            node_defs_have_output_shapes="_output_shapes" in nodes.node.attr,
         ),
     )
 
