@@ -6,13 +6,13 @@ import os
 import uuid
 from dataclasses import dataclass
 
-from google.protobuf import text_format
 from google.protobuf.message import DecodeError, Message
 
 from refimpl import rules
 from refimpl.errors import FailedPreconditionError
 from refimpl.protobuf_runtime import REFERENCE_VERSION, ProtobufRuntime, protobuf_runtime
 from refimpl.text_any import recorded_decode_error
+from refimpl.text_output import message_to_string
 from refimpl.text_pool import tf_text_pool
 
 
@@ -26,7 +26,7 @@ def serialize(message: Message, as_text: object, runtime: ProtobufRuntime | None
     if as_text:
         rules.applied("10.2.1", "10.2.2", "10.2.3", "10.2.4", "10.2.5", "10.2.6", "10.2.7")
         try:
-            text = text_format.MessageToString(message, descriptor_pool=tf_text_pool())
+            text = message_to_string(message, tf_text_pool())
         except DecodeError as e:
             rules.applied("0.3.1")  # the recorded runtime words the error
             recorded = runtime or protobuf_runtime(REFERENCE_VERSION)

@@ -69,6 +69,10 @@ class FrameClassifier:
     _external_res: tuple[re.Pattern[str], ...] = field(
         init=False, repr=False, compare=False, hash=False
     )
+    # File name -> is_framework (a cache: the answer never changes).
+    _verdicts: dict[str, bool] = field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -79,6 +83,12 @@ class FrameClassifier:
         )
 
     def is_framework(self, filename: str) -> bool:
+        known = self._verdicts.get(filename)
+        if known is None:
+            known = self._verdicts[filename] = self._is_framework(filename)
+        return known
+
+    def _is_framework(self, filename: str) -> bool:
         if any(p.search(filename) for p in self._external_res):
             return False
         if any(p.search(filename) for p in self._framework_res):
@@ -157,6 +167,25 @@ class Collection:
     items: tuple[CollectionItem, ...]
 
 
+class Frames:
+    """The snapshot's frames, made into ``Frame`` values when first needed."""
+
+    __slots__ = ("_made", "_records")
+
+    def __init__(self, records: Sequence[snap.StackFrame]) -> None:
+        self._records = records
+        self._made: tuple[Frame, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def all(self) -> tuple[Frame, ...]:
+        """Every frame, in order."""
+        if self._made is None:
+            self._made = tuple(Frame(f.filename, f.lineno, f.name) for f in self._records)
+        return self._made
+
+
 class OperationList(Sequence[Operation]):
     """The operations of a loaded snapshot, in creation order: a lazy, read-only sequence.
 
@@ -166,7 +195,7 @@ class OperationList(Sequence[Operation]):
 
     __slots__ = ("_frames", "_made", "_records")
 
-    def __init__(self, records: Sequence[snap.Operation], frames: tuple[Frame, ...]) -> None:
+    def __init__(self, records: Sequence[snap.Operation], frames: Frames) -> None:
         self._records = records
         self._frames = frames
         self._made: list[Operation | None] = [None] * len(records)
@@ -185,7 +214,7 @@ class OperationList(Sequence[Operation]):
             return tuple(self[i] for i in range(*index.indices(len(self))))
         made = self._made[index]
         if made is None:
-            made = _operation_view(self._records[index], self._frames)
+            made = _operation_view(self._records[index], self._frames.all())
             self._made[index] = made
         return made
 
@@ -208,7 +237,7 @@ class OperationList(Sequence[Operation]):
         made = self._made[index]
         if made is not None:
             return made.traceback
-        return _traceback(self._records[index], self._frames)
+        return _traceback(self._records[index], self._frames.all())
 
 
 class OperationsByName(Mapping[str, Operation]):
@@ -420,17 +449,17 @@ def load_snapshot(data: bytes) -> Snapshot:
     operation by operation (``load_snapshot_checked``), which raises the first fault.
     """
     rules.applied("1.9")
-    data, raw, frames = _parse_snapshot(data)
+    data, raw = _parse_snapshot(data)
     from refimpl.snapshot_fast import load_in_bulk  # (it imports this module)
 
     try:
-        loaded = load_in_bulk(raw, data, frames)
+        loaded = load_in_bulk(raw, data, Frames(raw.frames))
     except SnapshotError:
         loaded = None  # the check below finds the first fault, and words it
     if loaded is not None:
         rules.applied("1.9.1")
         return loaded
-    records = _records(raw, frames)
+    records = _records(raw, Frames(raw.frames).all())
     rules.applied("1.9.1")
     records.check_consistency()
     return records.snapshot()
@@ -439,14 +468,14 @@ def load_snapshot(data: bytes) -> Snapshot:
 def load_snapshot_checked(data: bytes) -> Snapshot:
     """``load_snapshot`` operation by operation, never in bulk: what ``load_snapshot`` does
     when it cannot prove the checks in bulk (the model has no ``wire``). Records no rule."""
-    _, raw, frames = _parse_snapshot(data)
-    records = _records(raw, frames)
+    _, raw = _parse_snapshot(data)
+    records = _records(raw, Frames(raw.frames).all())
     records.check_consistency()
     return records.snapshot()
 
 
-def _parse_snapshot(data: object) -> tuple[bytes, snap.GraphSnapshot, tuple[Frame, ...]]:
-    """The snapshot's bytes, parsed, format version and environment checked; its frames."""
+def _parse_snapshot(data: object) -> tuple[bytes, snap.GraphSnapshot]:
+    """The snapshot's bytes, and parsed, format version and environment checked."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise SnapshotError(f"a snapshot is bytes, not {type(data).__name__}")
     data = bytes(data)
@@ -459,7 +488,7 @@ def _parse_snapshot(data: object) -> tuple[bytes, snap.GraphSnapshot, tuple[Fram
     env = raw.environment
     if not env.tensorflow_version:
         raise SnapshotError("environment.tensorflow_version is empty")
-    return data, raw, tuple(Frame(f.filename, f.lineno, f.name) for f in raw.frames)
+    return data, raw
 
 
 @dataclass(frozen=True)

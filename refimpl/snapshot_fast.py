@@ -52,7 +52,7 @@ from refimpl.pb.tensorflow.op_def_pb2 import OpDef
 from refimpl.pb.tensorflow.versions_pb2 import VersionDef
 from refimpl.snapshot import (
     Deferred,
-    Frame,
+    Frames,
     Function,
     OperationList,
     OperationsByName,
@@ -76,7 +76,7 @@ from refimpl.snapshot_checks import (
 __all__ = ["load_in_bulk"]
 
 def load_in_bulk(
-    raw: snap.GraphSnapshot, data: bytes, frames: tuple[Frame, ...]
+    raw: snap.GraphSnapshot, data: bytes, frames: Frames
 ) -> Snapshot | None:
     """The loaded snapshot if every check provably holds; else None. ``raw`` is ``data``
     parsed, its format version and environment checked. May raise ``SnapshotError``
