@@ -54,7 +54,7 @@ def _same(message: Message) -> None:
 def test_each_corpus_graph_prints_the_same(path: Path) -> None:
     graph = refimpl.load_snapshot(path.read_bytes())
     for args in ({}, {"clear_devices": True, "strip_default_attrs": True}):
-        result = refimpl.plan(graph, **args)  # type: ignore[arg-type]
+        result = refimpl.plan(graph, **args)
         if result.error is None:
             _same(result.meta_graph_def)
     ops = [("", op.name, op.traceback) for op in graph.operations]
@@ -76,7 +76,8 @@ _TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
 
 @st.composite
 def _tensors(draw: st.DrawFn) -> TensorProto:
-    t = TensorProto(dtype=draw(st.integers(0, 130)))  # (unknown enum values too)
+    t = TensorProto()
+    t.dtype = draw(st.integers(0, 130))  # type: ignore[assignment]  # (unknown values too)
     t.tensor_shape.dim.add(size=draw(st.integers(-1, 5)), name=draw(_TEXT))
     t.float_val.extend(draw(st.lists(_FLOATS, max_size=3)))
     t.double_val.extend(draw(st.lists(st.floats(), max_size=2)))
@@ -136,9 +137,9 @@ def _functions(draw: st.DrawFn) -> FunctionDef:
     f.node_def.extend(draw(st.lists(_nodes(), max_size=2)))
     for key in draw(st.lists(_TEXT, max_size=3)):
         f.ret[key] = draw(_TEXT)  # (empty values too)
-    for key in draw(st.lists(st.integers(0, 3), max_size=3)):
-        f.resource_arg_unique_id[key] = draw(st.integers(0, 3))
-        f.arg_attr[key].attr["a"].CopyFrom(draw(_attrs()))
+    for number in draw(st.lists(st.integers(0, 3), max_size=3)):
+        f.resource_arg_unique_id[number] = draw(st.integers(0, 3))
+        f.arg_attr[number].attr["a"].CopyFrom(draw(_attrs()))
     return f
 
 
