@@ -135,14 +135,14 @@ def plan(
 def plan_export(
     graph: Snapshot, filename: object = None, *, trace: bool = False, **arguments: object
 ) -> ExportResult:
-    """``plan``, for callers written before it: logs the warnings on ``LOGGER`` and raises
-    an error TF raises before writing any file. (An error after files is returned in
-    ``ExportResult.error``, also named ``error_after_files``.)"""
-    result = plan(graph, filename, trace=trace, **arguments)
-    log_warnings(result.warnings)
-    if result.error is not None and not result.files:
-        raise result.error
-    return result
+    """Everything TF's export of ``graph`` does, without I/O: ``plan`` under its public name.
+
+    Total: it never raises and never logs. The error TF raises (before or after writing
+    files) is ``ExportResult.error``, returned with the warnings logged up to it, the files
+    written before it and the graph state TF leaves (spec.md 3.4). ``export_meta_graph``
+    and ``export_scoped_meta_graph`` log the warnings, write the files and raise the error.
+    """
+    return plan(graph, filename, trace=trace, **arguments)
 
 
 def log_warnings(warnings: Iterable[cols.Warning_]) -> None:

@@ -1143,7 +1143,7 @@ def export_verdicts(graph: Snapshot, ch: Chooser, verdict: Verdict) -> None:
         error: BaseException | None = None
         try:
             result: ExportResult = plan_export(graph, **kwargs)
-            error = result.error_after_files
+            error = result.error
         except Exception as e:  # noqa: BLE001 - every exception is judged
             error = e
         if error is None:

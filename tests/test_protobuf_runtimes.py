@@ -228,6 +228,6 @@ def test_int64_list_reports_the_first_bad_item_in_order() -> None:
 def test_undecodable_any_in_text_fails_as_the_recorded_runtime_words_it(
     version: str, value: bytes, message: str
 ) -> None:
-    with pytest.raises(DecodeError) as e:
-        plan_export(_snapshot(version, _any(value)), filename="m.meta", as_text=True)
-    assert str(e.value) == message
+    error = plan_export(_snapshot(version, _any(value)), filename="m.meta", as_text=True).error
+    assert isinstance(error, DecodeError)
+    assert str(error) == message

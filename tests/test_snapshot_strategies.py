@@ -44,10 +44,13 @@ def _cases(draw: st.DrawFn) -> tuple[Snapshot, dict[str, Any]]:
 
 
 def _export(graph: Snapshot, args: dict[str, Any]) -> ExportResult | None:
-    try:
-        return plan_export(graph, **args)
-    except DOCUMENTED_ERRORS:
+    """The planned export; None when it ends in one of TF's documented errors."""
+    result = plan_export(graph, **args)
+    if isinstance(result.error, DOCUMENTED_ERRORS):
         return None
+    if result.error is not None:
+        raise result.error
+    return result
 
 
 @settings(max_examples=50, deadline=None)
