@@ -18,6 +18,7 @@ for the exporter's whole-graph paths.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -452,10 +453,15 @@ def load_snapshot(data: bytes) -> Snapshot:
     data, raw = _parse_snapshot(data)
     from refimpl.snapshot_fast import load_in_bulk  # (it imports this module)
 
+    collecting = gc.isenabled()
+    gc.disable()  # (the bulk load makes few objects that could form cycles, and many others)
     try:
         loaded = load_in_bulk(raw, data, Frames(raw.frames))
     except SnapshotError:
         loaded = None  # the check below finds the first fault, and words it
+    finally:
+        if collecting:
+            gc.enable()
     if loaded is not None:
         rules.applied("1.9.1")
         return loaded
