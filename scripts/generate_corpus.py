@@ -47,58 +47,17 @@ when a case that depends on the runtime was not recorded again.
 **Skipped cases.** A case whose worker response has a ``worker_error`` (the graph
 could not be built or captured) is skipped and listed in MANIFEST.json.
 
-**Rules, features, level.** Each case records the spec.md rules it exercises,
-feature tags (``conformance.corpus.FEATURES``) and a level, all derived from the
-case's arguments, its graph (read from the snapshot) and TF's outcome by the
-tables below (``classify``):
-
-=====================================  ===============================================
-condition                              rules
-=====================================  ===============================================
-every case                             0.4, 1.1, 1.9, 2.1
-TF raised an error                     2.4, and the rules of ``ERROR_RULES``
-TF logged a warning                    the rules of ``WARNING_RULES``
-no error                               5.1, 5.4, 5.5, 9.1.1, 9.1.3, 9.3, 10.1.1-10.1.3
-a falsy non-default argument           2.2
-an extra keyword                       2.5
-wrong type for a message argument      2.6 (4.4.1 for graph_def on a rebuild path,
-                                       7.1 for saver_def with clear_extraneous_savers)
-collection_list None / given           8.1.1 / 2.7, 8.1.2, 11.10; duplicates 8.1.3
-truthy non-str export_scope            2.8
-filename given                         2.9, 10.3.1, 10.3.3; with a directory 10.3.2
-rebuild flag (scope, ces, devices)     3.1, 3.2; default path otherwise
-unbound_inputs_col_name given, then    3.3 (11.9); ``then`` exports 3.3, 3.4
-a ``variables`` collection             3.5
-default path                           4.1.1-4.1.3, 4.1.5, 4.1.6; functions 4.1.4,
-                                       4.1.7, 4.1.8; no operation 9.4
-rebuild from the graph                 3.3, 4.2.1, 4.2.4, 4.2.7, 4.3.1-4.3.3;
-                                       functions 4.3.4
-rebuild from a graph_def               3.3, 4.2.1, 4.2.4, 4.2.7, 4.4.1, 4.4.2
-verbatim graph_def                     4.5.1
-str export_scope on a rebuild path     4.2.2, 4.2.3, 8.3, 11.1
-node with _class / Enter, rebuilt      4.2.5 / 4.2.6
-clear_devices                          4.2.8, 11.5 (4.1.8 with functions)
-function library or call ops           5.2; a call op without ``f`` 5.3
-strip_default_attrs                    6.1-6.4, 11.13
-clear_extraneous_savers                7.1-7.3, 11.6; ``savers`` exported 7.4
-                                       (7.5 without saver_def)
-collections exported                   8.2, 8.3, 8.4 and, per key, 8.6 + 8.6.1 +
-                                       8.6.2-8.6.7 (registered keys) or 8.4.1-8.4.5
-                                       (by the kind of the first item)
-meta_info_def / saver_def message      9.1.2 / 9.2
-as_text                                10.2.1, 10.2.8, 11.12 and, by the field types
-                                       in the message, 10.2.2-10.2.7
-save_debug_info with a file name       10.3.4, 10.3.5, 10.4.1-10.4.9, 10.4.11, 11.3;
-                                       an empty debug file 10.4.10
-unordered inner maps                   0.4.1
-=====================================  ===============================================
-
-Each rule also brings its parent (``4.2.3`` brings ``4.2``) when spec.md defines it.
-Features follow the same facts (``classify``). Levels (documented in
-``conformance.corpus``): OPTIONAL if the case exercises a rule in
-``OPTIONAL_RULES`` or TF failed with an exception in ``OPTIONAL_ERRORS``; else
-RECOMMENDED if TF raised; else REQUIRED. Every rule number is checked to exist in
-spec.md.
+**Rules, features, level.** Each case's rules are the trace of refimpl's exports of the
+case (``refimpl.run_exports(..., trace=True)``: the numbered rules of spec.md the export
+applied, in order of first application, sorted here); refimpl's output equals TF's on
+every case, so the trace names what TF did. Rules no trace can know are given by hand in
+``tagged_rules`` (``hand_tagged_rules``): 1.10 when the graph was captured under a
+condition other than the default one, and the docstring discrepancies of section 11
+that the case's arguments show. Feature tags (``conformance.corpus.FEATURES``) follow the
+case's arguments, its graph (read from the snapshot) and TF's outcome (``features_of``).
+Levels (documented in ``conformance.corpus``): OPTIONAL if the trace holds a rule of
+``OPTIONAL_RULES``, TF failed with an exception in ``OPTIONAL_ERRORS`` or text output
+expands an ``Any`` of a type only TF knows; else RECOMMENDED if TF raised; else REQUIRED.
 
 Usage: python scripts/generate_corpus.py [--out DIR] [--jobs 2] [--programs N]
 [--seed S] [--only REGEX] [--pb6-python PATH] [--check]. ``--check`` runs no TF: it
@@ -110,8 +69,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import dataclasses
-import functools
 import hashlib
 import importlib.metadata
 import json
@@ -129,7 +86,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from google.protobuf import descriptor_pool, text_format  # noqa: E402
-from google.protobuf.descriptor import FieldDescriptor  # noqa: E402
 from google.protobuf.message import Message  # noqa: E402
 
 from conformance import compare  # noqa: E402
@@ -141,6 +97,7 @@ from conformance.corpus import (  # noqa: E402
     REPO_ROOT,
     case_differences,
     case_file_sha256,
+    case_trace,
     depends_on_protobuf_runtime,
     differs_beyond_debug_files,
     from_arguments,
@@ -155,6 +112,7 @@ from conformance.corpus import (  # noqa: E402
 )
 from conformance.gen.hand_cases import hand_cases  # noqa: E402
 from conformance.protocol.conformance_pb2 import CorpusCase, Outcome  # noqa: E402
+from conformance.tf.capture_conditions import DEFAULT as DEFAULT_CONDITION  # noqa: E402
 from conformance.tf.process import TFWorkers  # noqa: E402
 from refimpl.pb.snapshot_pb2 import CollectionItem, GraphSnapshot, PyObject  # noqa: E402
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef  # noqa: E402
@@ -178,88 +136,10 @@ PROGRAM_SOURCES = (
 
 # -- the tables ----------------------------------------------------------------------------
 
-#: TF's exceptions (type or None for any, message regex) -> the rules that raise them
-#: (spec.md Appendix B). The first matching entry wins.
-ERROR_RULES: tuple[tuple[str | None, str, tuple[str, ...]], ...] = (
-    ("TypeError", r"multiple values for keyword argument 'exclude_nodes'", ("2.5",)),
-    ("TypeError", r"unexpected keyword argument", ("2.5",)),
-    ("TypeError", r"must be of type (MetaInfoDef|GraphDef|SaverDef)\. Received", ("2.6",)),
-    ("AttributeError", r"object has no attribute 'versions'$", ("4.4.1",)),
-    ("AttributeError", r"object has no attribute 'save_tensor_name'$", ("7.1",)),
-    ("ValueError", r"^(Tensor|Node) name cannot be empty", ("7.1", "7.2")),
-    ("ValueError", r"^too many values to unpack", ("7.1", "7.2")),
-    ("TypeError", r"^startswith first arg must be str", ("2.8",)),
-    ("TypeError", r"^first argument must be string or compiled pattern", ("2.8", "3.5")),
-    ("TypeError", r"^startswith first arg must be bytes", ("2.9",)),
-    ("TypeError", r"^expected str, bytes or os\.PathLike", ("2.9",)),
-    ("TypeError", r"object is not iterable$", ("2.7",)),
-    ("RuntimeError", r"^Graph is finalized", ("3.3",)),
-    ("AttributeError", r"object has no attribute 'startswith'$", ("8.3",)),
-    ("AttributeError", r"object has no attribute 'name'$", ("3.5",)),
-    ("ValueError", r"^GraphDef cannot be larger than 2GB\. Received", ("4.3.3",)),
-    ("ValueError", r"^GraphDef cannot be larger than 2GB\.$", ("4.3.4",)),
-    ("IndexError", r"^list index out of range$", ("4.2.5",)),
-    ("UnboundLocalError", r"'new_s'", ("4.2.6", "0.4.2")),
-    ("TypeError", r"^expected bytes, list found$", ("4.2.6", "0.4.2")),
-    ("ValueError", r"^No variables to save$", ("7.4",)),
-    ("TypeError", r"^Variable to save is not a Variable: ", ("7.4", "7.5")),
-    ("TypeError", r"^can't convert Operation '.*' to Tensor$", ("7.4", "7.5")),
-    ("TypeError", r"^Failed to convert elements of .* to Tensor\. ", ("7.4", "7.5")),
-    ("TypeError", r"^'<' not supported between instances of ", ("7.4", "7.5")),
-    ("ValueError", r"^At least two variables have the same name: ", ("7.4", "7.5")),
-    ("ValueError", r"^Mixing slices and non-slices with the same name: ", ("7.4", "7.5")),
-    ("KeyError", r"refers to an Operation not in the graph", ("10.4.1", "10.3.4")),
-    ("FailedPreconditionError", r"is not a directory$", ("10.3.2",)),
-    ("FailedPreconditionError", r"Is a directory$", ("10.3.3",)),
-    ("DecodeError", r"", ("10.2.7",)),
-    ("TypeError", r"^Parameter to MergeFrom\(\) must be instance", ("8.6.2",)),
-    ("error", r"", ("4.2.2",)),  # re.error: a scope that is not a valid pattern
-)
-#: A bare AssertionError: rule 4.3.2 on the rebuild-from-graph path, else 4.1.7.
-ASSERTION_RULES = {"rebuild_graph": ("4.3.2",), "default": ("4.1.7",)}
-
-#: Warning message regex -> rules.
-WARNING_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (r"^Only collections with string type keys will be serialized", ("8.1.2",)),
-    (r"^Issue encountered when serializing", ("8.5", "8.5.1")),
-)
-
 #: Rules describing accidents of TF's implementation: a case exercising one is OPTIONAL.
 OPTIONAL_RULES = frozenset({"0.4.2", "5.3"})
 #: Exceptions TF never raises on purpose (its own bugs): such a case is OPTIONAL.
 OPTIONAL_ERRORS = frozenset({"UnboundLocalError", "IndexError", "AssertionError"})
-
-#: Registered to_proto keys -> the rules of their to_proto.
-REGISTERED_KEY_RULES: dict[str, tuple[str, ...]] = {
-    "savers": ("8.6.3",),
-    "queue_runners": ("8.6.4",),
-    "cond_context": ("8.6.5", "8.6.7"),
-    "while_context": ("8.6.6", "8.6.7"),
-}
-VARIABLE_KEY_RULES = ("8.6.2",)
-
-#: Kind of the first item of an unregistered collection -> rule (8.4).
-ITEM_KIND_RULES: dict[str, str] = {
-    "str": "8.4.2",
-    "bytes": "8.4.2",
-    "int": "8.4.3",
-    "bool": "8.4.3",
-    "float": "8.4.4",
-    "any": "8.4.5",
-}
-NODE_LIST_RULE = "8.4.1"
-
-#: Field types of the message -> text-format rules (10.2).
-TEXT_FIELD_RULES: dict[int, str] = {
-    FieldDescriptor.TYPE_ENUM: "10.2.2",
-    FieldDescriptor.TYPE_INT32: "10.2.2",
-    FieldDescriptor.TYPE_INT64: "10.2.2",
-    FieldDescriptor.TYPE_BOOL: "10.2.2",
-    FieldDescriptor.TYPE_FLOAT: "10.2.3",
-    FieldDescriptor.TYPE_DOUBLE: "10.2.4",
-    FieldDescriptor.TYPE_STRING: "10.2.5",
-    FieldDescriptor.TYPE_BYTES: "10.2.6",
-}
 
 #: Defaults of export_meta_graph's parameters (a falsy value that is not the default
 #: exercises rule 2.2).
@@ -282,21 +162,13 @@ MESSAGE_ARGUMENTS: dict[str, type[Message]] = {
     "graph_def": GraphDef,
     "saver_def": SaverDef,
 }
-CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 
 
 # -- facts about a case ----------------------------------------------------------------------
 @dataclass
 class GraphFacts:
-    """What the rules and features depend on in a graph snapshot."""
+    """What the features depend on in a graph snapshot: its collections."""
 
-    op_types: set[str] = field(default_factory=set)
-    operation_count: int = 0
-    has_functions: bool = False
-    has_class_attr: bool = False
-    has_devices: bool = False
-    call_without_f: bool = False
-    finalized: bool = False
     # str keys in collection order, with the kind of each collection's first item
     str_keys: list[str] = field(default_factory=list)
     first_kind: dict[Any, str] = field(default_factory=dict)
@@ -307,12 +179,7 @@ def graph_facts(snapshot: bytes) -> GraphFacts:
     """The facts of ``snapshot`` (a serialized GraphSnapshot)."""
     snap = GraphSnapshot()
     snap.ParseFromString(snapshot)
-    facts = GraphFacts(finalized=snap.finalized, operation_count=len(snap.operations))
-    gd = GraphDef()
-    gd.ParseFromString(snap.cpp_graph_def)
-    facts.has_functions = len(snap.functions) > 0
-    add_node_facts(facts, gd)
-    facts.registered = set(snap.environment.proto_function_keys)
+    facts = GraphFacts(registered=set(snap.environment.proto_function_keys))
     for col in snap.collections:
         kind = col.key.WhichOneof("kind")
         key: Any = col.key.str if kind == "str" else (col.key.bytes if kind == "bytes" else None)
@@ -323,42 +190,28 @@ def graph_facts(snapshot: bytes) -> GraphFacts:
     return facts
 
 
-def add_node_facts(facts: GraphFacts, gd: GraphDef) -> None:
-    """Adds the facts of a GraphDef's nodes and library to ``facts``."""
-    facts.has_functions |= len(gd.library.function) > 0
-    for node in gd.node:
-        facts.has_class_attr |= "_class" in node.attr
-        facts.has_devices |= bool(node.device)
-    for node in list(gd.node) + [n for f in gd.library.function for n in f.node_def]:
-        facts.op_types.add(node.op)
-        if node.op in CALL_OPS and "f" not in node.attr:
-            facts.call_without_f = True
-
-
 def _is_default(name: str, value: Any) -> bool:
     default = DEFAULTS.get(name, object())
     return type(value) is type(default) and value == default
 
 
-def _walk_field_types(msg: Message, seen: set[int], any_types: set[str]) -> None:
+def _any_types(msg: Message) -> set[str]:
+    """The type names of every ``google.protobuf.Any`` inside ``msg``."""
+    found: set[str] = set()
     if msg.DESCRIPTOR.full_name == "google.protobuf.Any":
-        any_types.add(str(getattr(msg, "type_url", "")).rpartition("/")[2])
+        found.add(str(getattr(msg, "type_url", "")).rpartition("/")[2])
     for fd, value in msg.ListFields():
-        seen.add(fd.type)
         entry = fd.message_type
         if entry is None:
             continue
         if entry.GetOptions().map_entry:
-            value_field = entry.fields_by_name["value"]
-            seen.add(value_field.type)
-            if value_field.message_type is not None:
-                for v in value.values():
-                    _walk_field_types(v, seen, any_types)
+            if entry.fields_by_name["value"].message_type is not None:
+                found.update(t for v in value.values() for t in _any_types(v))
         elif compare._is_repeated(fd):
-            for v in value:
-                _walk_field_types(v, seen, any_types)
+            found.update(t for v in value for t in _any_types(v))
         else:
-            _walk_field_types(value, seen, any_types)
+            found |= _any_types(value)
+    return found
 
 
 def _only_tf_knows(name: str) -> bool:
@@ -390,28 +243,31 @@ def _written_message(expected: Outcome, filename: Any) -> MetaGraphDef | None:
     return mgd
 
 
-@functools.cache
-def _spec_rules() -> frozenset[str]:
-    return frozenset(spec_rule_numbers())
+#: Docstring discrepancies (spec.md section 11) shown by a case's arguments: rule -> test.
+DOCSTRING_RULES: dict[str, Callable[[Mapping[str, Any]], bool]] = {
+    "11.1": lambda kw: isinstance(kw.get("export_scope"), str) and bool(kw["export_scope"]),
+    "11.3": lambda kw: bool(kw.get("save_debug_info") and kw.get("filename")),
+    "11.5": lambda kw: bool(kw.get("clear_devices")),
+    "11.6": lambda kw: bool(kw.get("clear_extraneous_savers")),
+    "11.9": lambda kw: "unbound_inputs_col_name" in kw,
+    "11.10": lambda kw: kw.get("collection_list") is not None,
+    "11.12": lambda kw: bool(kw.get("as_text") and kw.get("filename")),
+    "11.13": lambda kw: bool(kw.get("strip_default_attrs")),
+}
 
 
-def _path(kwargs: Mapping[str, Any]) -> str:
-    rebuild = bool(
-        kwargs.get("export_scope")
-        or kwargs.get("clear_extraneous_savers")
-        or kwargs.get("clear_devices")
-    )
-    given = bool(kwargs.get("graph_def"))
-    if rebuild:
-        return "rebuild_graph_def" if given else "rebuild_graph"
-    return "verbatim" if given else "default"
+def hand_tagged_rules(kwargs: Mapping[str, Any], capture_condition: str) -> list[str]:
+    """The rules no trace can know: the capture context (1.10), the docstring rules (11)."""
+    tagged = [rule for rule, shown in DOCSTRING_RULES.items() if shown(kwargs)]
+    if capture_condition != DEFAULT_CONDITION:
+        tagged.append("1.10")
+    return sorted_rules(tagged)
 
 
 @dataclass
 class Classification:
-    """A case's rules, features and level."""
+    """A case's features and level."""
 
-    rules: list[str]
     features: list[str]
     level: int
 
@@ -423,204 +279,81 @@ def classify(
     expected: Outcome,
     unordered: bool,
     random_program: bool,
+    traced: Sequence[str],
 ) -> Classification:
-    """The rules (the table of the module docstring), features and level of a case."""
-    rules: set[str] = {"0.4", "1.1", "1.9", "2.1"}
+    """The features and level of a case, from its arguments, graph, outcome and trace."""
     feats: set[str] = set()
     error = (expected.error.type, expected.error.message) if expected.HasField("error") else None
-    path = _path(kwargs)
     scope = kwargs.get("export_scope")
-    given = kwargs.get("graph_def")
-    if isinstance(given, GraphDef) and path in ("verbatim", "rebuild_graph_def"):
-        # The exported nodes are the given GraphDef's, not the graph's.
-        facts = dataclasses.replace(
-            facts, op_types=set(), has_class_attr=False, has_devices=False, has_functions=False
-        )
-        add_node_facts(facts, given)
 
     # arguments
     for name, value in kwargs.items():
         if name not in DEFAULTS:
-            rules.add("2.5")
             feats.add("kwargs")
         elif not value and not _is_default(name, value) and value is not None:
-            rules.add("2.2")
             feats.add("falsy")
     for name, cls in MESSAGE_ARGUMENTS.items():
         value = kwargs.get(name)
         if value and not isinstance(value, cls):
             feats.add("bad_types")
-            if name == "graph_def" and path.startswith("rebuild"):
-                rules.add("4.4.1")
-            elif name == "saver_def" and kwargs.get("clear_extraneous_savers"):
-                rules.add("7.1")
-            else:
-                rules.add("2.6")
         elif isinstance(value, cls):
             feats.add(name)
     if scope and not isinstance(scope, str):
-        rules.add("2.8")
         feats.add("bad_types")
     filename = kwargs.get("filename")
     if filename:
-        rules |= {"2.9", "10.3.1", "10.3.3"}
-        if isinstance(filename, str) and os.path.dirname(filename):
-            rules.add("10.3.2")
         if filename != "model.meta":
             feats.add("filename")
         if not isinstance(filename, str):
             feats.add("bad_types")
     collection_list = kwargs.get("collection_list")
-    if collection_list is None:
-        rules.add("8.1.1")
-    else:
-        rules |= {"2.7", "8.1.2", "11.10"}
+    if collection_list is not None:
         feats.add("collection_list")
         if not isinstance(collection_list, list):
             feats.add("bad_types")
-        elif len(collection_list) != len({repr(k) for k in collection_list}):
-            rules.add("8.1.3")
     if "unbound_inputs_col_name" in kwargs:
-        rules |= {"3.3", "11.9"}
         feats.add("unbound_inputs_col_name")
     if then:
-        rules |= {"3.3", "3.4"}
         feats.add("then")
-
-    # paths and the GraphDef
-    if path == "default":
-        rules |= {"3.2", "4.1.1", "4.1.2", "4.1.3", "4.1.5", "4.1.6"}
-        if facts.has_functions:
-            rules |= {"4.1.4", "4.1.7", "4.1.8"}
-        if facts.operation_count == 0 and set(kwargs) <= {"filename", "as_text"}:
-            rules.add("9.4")
-    elif path == "verbatim":
-        rules |= {"3.2", "4.5.1"}
-    else:
-        rules |= {"3.1", "3.2", "3.3", "4.2.1", "4.2.4", "4.2.7"}
-        if path == "rebuild_graph":
-            rules |= {"4.3.1", "4.3.2", "4.3.3"}
-            if facts.has_functions:
-                rules.add("4.3.4")
-        else:
-            rules |= {"4.4.1", "4.4.2"}
-        if isinstance(scope, str) and scope:
-            rules |= {"4.2.2", "4.2.3", "8.3", "11.1"}
-        if facts.has_class_attr:
-            rules.add("4.2.5")
-        if facts.op_types & {"Enter", "RefEnter"}:
-            rules.add("4.2.6")
-        if facts.finalized and kwargs.get("unbound_inputs_col_name", "unbound_inputs"):
-            rules.add("3.3")
+    for flag in ("clear_devices", "strip_default_attrs", "clear_extraneous_savers"):
+        if kwargs.get(flag):
+            feats.add(flag)
     if scope:
         feats.add("scope")
-    if kwargs.get("clear_devices"):
-        rules |= {"4.2.8", "11.5"}
-        feats.add("clear_devices")
-        if facts.has_functions:
-            rules.add("4.1.8")
-    if facts.has_functions or facts.op_types & CALL_OPS:
-        rules.add("5.2")
+    if "5.2" in traced:  # a function library or call ops
         feats.add("functions")
-    if facts.call_without_f:
-        rules.add("5.3")
-    if kwargs.get("strip_default_attrs"):
-        rules |= {"6.1", "6.2", "6.3", "6.4", "11.13"}
-        feats.add("strip_default_attrs")
-    if kwargs.get("clear_extraneous_savers"):
-        rules |= {"7.1", "7.2", "7.3", "11.6"}
-        feats.add("clear_extraneous_savers")
-    if isinstance(kwargs.get("meta_info_def"), MetaInfoDef):
-        rules |= {"9.1.1", "9.1.2", "9.1.3"}
-    if isinstance(kwargs.get("saver_def"), SaverDef):
-        rules.add("9.2")
 
     # collections
-    if "variables" in facts.str_keys:
-        rules.add("3.5")
     if facts.str_keys or facts.first_kind:
         feats.add("collections")
-    variable_keys = facts.registered - set(REGISTERED_KEY_RULES)
-    if variable_keys & set(facts.str_keys):
+    if (facts.registered - {"savers", "queue_runners", "cond_context", "while_context"}) & set(
+        facts.str_keys
+    ):
         feats.add("variables")
     if "savers" in facts.str_keys:
         feats.add("savers")
     if {"cond_context", "while_context"} & set(facts.str_keys):
         feats.add("control_flow_v1")
-    keys: list[Any]
-    if collection_list is None:
-        keys = list(facts.str_keys)
-    elif isinstance(collection_list, list | str):
-        keys = [k for k in collection_list if isinstance(k, str | bytes)]
-    else:
-        keys = []
-    for key in keys:
-        if key == "savers" and kwargs.get("clear_extraneous_savers"):
-            rules |= {"7.4", "8.6", "8.6.1", "8.6.3"}
-            if kwargs.get("saver_def") is None:
-                rules.add("7.5")  # the export builds a new default Saver
-        if key not in facts.first_kind:
-            continue
-        rules |= {"8.2", "8.3", "8.4"}
-        if isinstance(key, str) and key in facts.registered:
-            rules |= {"8.6", "8.6.1"}
-            rules |= set(REGISTERED_KEY_RULES.get(key, VARIABLE_KEY_RULES))
-        else:
-            rules.add(ITEM_KIND_RULES.get(facts.first_kind[key], NODE_LIST_RULE))
 
     # outcome
-    if error is None:
-        rules |= {"5.1", "5.4", "5.5", "9.1.1", "9.1.3", "9.3", "10.1.1", "10.1.2", "10.1.3"}
-    else:
+    if error is not None:
         feats.add("error")
-        rules.add("2.4")
-        matched = False
-        if error[0] == "AssertionError":
-            rules |= set(ASSERTION_RULES.get(path, ("4.1.7",)))
-            matched = True
-        for etype, pattern, erules in ERROR_RULES:
-            if not matched and (etype in (None, error[0])) and re.search(pattern, error[1]):
-                rules |= set(erules)
-                matched = True
-        if not matched:
-            print(f"  note: no rule for error {error!r}", file=sys.stderr)
     if expected.warnings:
         feats.add("warnings")
-    for warning in expected.warnings:
-        for pattern, wrules in WARNING_RULES:
-            if re.search(pattern, warning):
-                rules |= set(wrules)
     if unordered:
-        rules.add("0.4.1")
         feats.add("unordered_inner_maps")
     foreign_any = False
     if kwargs.get("as_text") and filename:
         feats.add("text")
-        rules |= {"10.2.1", "10.2.8", "11.12"}
-        seen: set[int] = set()
-        any_types: set[str] = set()
         mgd = _written_message(expected, filename)
-        if mgd is not None:
-            _walk_field_types(mgd, seen, any_types)
-        rules |= {TEXT_FIELD_RULES[t] for t in seen if t in TEXT_FIELD_RULES}
-        if any_types:
-            rules.add("10.2.7")
-            foreign_any = any(_only_tf_knows(t) for t in any_types if t)
-    debug_written = [p for p in expected.files if p.endswith(".debug")]
-    if kwargs.get("save_debug_info") and filename and (error is None or debug_written):
+        any_types = _any_types(mgd) if mgd is not None else set()
+        foreign_any = any(_only_tf_knows(t) for t in any_types if t)
+    if kwargs.get("save_debug_info") and filename:
         feats.add("debug")
-        rules |= {"10.3.4", "10.3.5", "11.3"}
-        rules |= {f"10.4.{i}" for i in (1, 2, 3, 4, 5, 6, 7, 8, 9, 11)}
-        if any(expected.files[p] == b"" for p in debug_written):
-            rules.add("10.4.10")
-    elif kwargs.get("save_debug_info") and filename:
-        feats.add("debug")
-        rules |= {"10.3.4", "10.4.1"}
     if random_program:
         feats.add("random")
 
-    rules |= {p for r in rules if (p := r.rpartition(".")[0]) in _spec_rules()}
-    if rules & OPTIONAL_RULES or (error is not None and error[0] in OPTIONAL_ERRORS):
+    if set(traced) & OPTIONAL_RULES or (error is not None and error[0] in OPTIONAL_ERRORS):
         level = CorpusCase.OPTIONAL
     elif foreign_any:
         level = CorpusCase.OPTIONAL
@@ -631,7 +364,7 @@ def classify(
     unknown = feats - set(FEATURES)
     if unknown:
         raise AssertionError(f"features not in FEATURES: {sorted(unknown)}")
-    return Classification(sorted_rules(list(rules)), sorted(feats), level)
+    return Classification(sorted(feats), level)
 
 
 # -- running TF ------------------------------------------------------------------------------
@@ -830,6 +563,7 @@ def build_case(p: Pending, response: Mapping[str, Any]) -> CorpusCase:
     case.unordered_inner_maps = _unordered(case.expected)
     kwargs = from_arguments(case.arguments)
     then = [from_arguments(t) for t in case.then]
+    traced = case_trace(case)
     c = classify(
         kwargs,
         then,
@@ -837,8 +571,10 @@ def build_case(p: Pending, response: Mapping[str, Any]) -> CorpusCase:
         case.expected,
         case.unordered_inner_maps,
         p.random_program,
+        traced,
     )
-    case.rules.extend(c.rules)
+    case.rules.extend(sorted_rules(list(traced)))
+    case.tagged_rules.extend(hand_tagged_rules(kwargs, case.capture_condition))
     case.features.extend(c.features)
     case.level = c.level  # type: ignore[assignment]
     return case

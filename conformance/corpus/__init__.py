@@ -12,7 +12,8 @@ runners of other implementations), one module a job:
   ``load_manifest``, ``snapshot_sha256``, ``case_file_sha256``;
 - ``arguments``: ``from_arguments`` / ``to_py_value`` ...: export arguments between
   ``ExportArguments`` and Python values, messages as refimpl's classes;
-- ``reference``: ``run_case`` runs refimpl on a case and returns its ``Outcome`` (the only
+- ``reference``: ``run_case`` runs refimpl on a case and returns its ``Outcome``, and
+  ``case_trace`` the rules its exports apply (the only
   module that loads refimpl's exporter; loaded on first use);
 - ``differences``: ``case_differences`` compares an outcome with the case's expected one,
   exactly as the live-TF tests do (``conformance.compare``);
@@ -72,10 +73,15 @@ from conformance.corpus.runtimes import (
     depends_on_protobuf_runtime,
     differs_beyond_debug_files,
 )
-from conformance.corpus.spec_rules import sorted_rules, spec_rule_numbers
+from conformance.corpus.spec_rules import (
+    case_rules,
+    rule_paragraphs,
+    sorted_rules,
+    spec_rule_numbers,
+)
 
 if TYPE_CHECKING:
-    from conformance.corpus.reference import run_case
+    from conformance.corpus.reference import case_trace, run_case
     from conformance.tf.responses import outcome_from_response, to_arguments
 
 __all__ = [
@@ -87,6 +93,8 @@ __all__ = [
     "PROTO_TYPES",
     "REPO_ROOT",
     "case_differences",
+    "case_rules",
+    "case_trace",
     "case_file_sha256",
     "depends_on_protobuf_runtime",
     "differs_beyond_debug_files",
@@ -97,6 +105,7 @@ __all__ = [
     "load_corpus",
     "load_manifest",
     "outcome_from_response",
+    "rule_paragraphs",
     "run_case",
     "snapshot_sha256",
     "sorted_rules",
@@ -108,6 +117,7 @@ __all__ = [
 #: Loaded on first use: ``run_case`` loads refimpl's exporter, which the runner must not.
 _LAZY = {
     "run_case": "conformance.corpus.reference",
+    "case_trace": "conformance.corpus.reference",
     "outcome_from_response": "conformance.tf.responses",
     "to_arguments": "conformance.tf.responses",
 }

@@ -7,6 +7,8 @@ and judging the corpus (the runner) never imports the exporter.
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
 
 import refimpl
 from conformance.corpus.arguments import from_arguments
@@ -14,7 +16,7 @@ from conformance.corpus.files import snapshot_sha256
 from conformance.protocol.conformance_pb2 import CorpusCase, Outcome
 from refimpl.snapshot import Snapshot
 
-__all__ = ["run_case"]
+__all__ = ["case_trace", "run_case"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -35,3 +37,23 @@ def run_case(case: CorpusCase) -> Outcome:
     graph = _snapshot(snapshot_sha256(case.snapshot), case.snapshot)
     exports = [from_arguments(case.arguments), *(from_arguments(t) for t in case.then)]
     return refimpl.run_exports(graph, exports, write=False).to_proto()
+
+
+def case_trace(case: CorpusCase) -> tuple[str, ...]:
+    """The numbered rules of spec.md that refimpl's exports of ``case`` apply, in order.
+
+    The exports really run, in a fresh temporary working directory (the file-writing
+    rules 10.3.x apply only to files that are written); ``refimpl.run_exports`` with
+    ``trace=True``.
+    """
+    if not case.snapshot:
+        raise ValueError(f"case {case.name}: snapshot not resolved (use load_corpus)")
+    graph = _snapshot(snapshot_sha256(case.snapshot), case.snapshot)
+    exports = [from_arguments(case.arguments), *(from_arguments(t) for t in case.then)]
+    previous = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="metagraph-trace-") as workdir:
+        os.chdir(workdir)
+        try:
+            return refimpl.run_exports(graph, exports, trace=True).rules
+        finally:
+            os.chdir(previous)

@@ -313,6 +313,7 @@ class CorpusCase(_message.Message):
     SNAPSHOT_SHA256_FIELD_NUMBER: _builtins.int
     CAPTURE_CONDITION_FIELD_NUMBER: _builtins.int
     PROTOBUF_VERSION_FIELD_NUMBER: _builtins.int
+    TAGGED_RULES_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """Unique, stable, usable as a test id: [a-z0-9_.-]+, then "@pb6" for the cases
     recorded under protobuf 6 (see protobuf_version).
@@ -364,6 +365,13 @@ class CorpusCase(_message.Message):
     def features(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Feature tags, e.g. "scope", "text", "debug", "error", "collections"."""
 
+    @_builtins.property
+    def tagged_rules(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Rules given by hand, which no trace of the export can know: the capture
+        context (spec.md 1.10) and the docstring discrepancies of section 11. The
+        rules field holds refimpl's trace of the case's exports (refimpl.rules).
+        """
+
     def __init__(
         self,
         *,
@@ -381,10 +389,11 @@ class CorpusCase(_message.Message):
         snapshot_sha256: _builtins.str = ...,
         capture_condition: _builtins.str = ...,
         protobuf_version: _builtins.str = ...,
+        tagged_rules: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "expected", b"expected"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "capture_condition", b"capture_condition", "expected", b"expected", "features", b"features", "level", b"level", "name", b"name", "program", b"program", "protobuf_version", b"protobuf_version", "rules", b"rules", "snapshot", b"snapshot", "snapshot_sha256", b"snapshot_sha256", "tensorflow_version", b"tensorflow_version", "then", b"then", "unordered_inner_maps", b"unordered_inner_maps"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "capture_condition", b"capture_condition", "expected", b"expected", "features", b"features", "level", b"level", "name", b"name", "program", b"program", "protobuf_version", b"protobuf_version", "rules", b"rules", "snapshot", b"snapshot", "snapshot_sha256", b"snapshot_sha256", "tagged_rules", b"tagged_rules", "tensorflow_version", b"tensorflow_version", "then", b"then", "unordered_inner_maps", b"unordered_inner_maps"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

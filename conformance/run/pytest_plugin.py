@@ -128,12 +128,13 @@ def _marker_part(text: str) -> str:
 
 def case_markers(case: CorpusCase) -> list[str]:
     """The marker names of a case."""
+    from conformance.corpus.spec_rules import case_rules
     from conformance.protocol.conformance_pb2 import CorpusCase as _Case
 
     names = ["metagraph", f"metagraph_level_{_Case.Level.Name(case.level).lower()}"]
     names += [f"metagraph_feature_{_marker_part(f)}" for f in case.features]
     rules: set[str] = set()
-    for rule in case.rules:
+    for rule in case_rules(case):
         parts = rule.split(".")
         rules.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
     names += [f"metagraph_rule_{_marker_part(r)}" for r in sorted(rules)]

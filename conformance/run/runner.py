@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from conformance.corpus.spec_rules import case_rules
 from conformance.protocol import DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION
 from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Handshake
 from conformance.run import failure_list as fl
@@ -54,7 +55,7 @@ def _matches(name: str, pattern: str) -> bool:
 
 
 def _has_rule(case: CorpusCase, rule: str) -> bool:
-    return any(r == rule or r.startswith(rule + ".") for r in case.rules)
+    return any(r == rule or r.startswith(rule + ".") for r in case_rules(case))
 
 
 def select_cases(
@@ -429,7 +430,7 @@ def report(
         by_level[level_name(run.case)].append(run)
         for f in run.case.features:
             by_feature[f].append(run)
-        for r in run.case.rules or ["(none)"]:
+        for r in case_rules(run.case) or ["(none)"]:
             by_rule[r].append(run)
     w("\nBy requirement level\n")
     for line in _table("level", by_level, [lv for lv in LEVELS if lv in by_level]):
