@@ -274,27 +274,54 @@ def test_unusable_testees_fail_every_case(
 
 
 def _count(out: str, title: str) -> int:
-    match = re.search(rf"^  {re.escape(title)} +(\d+)$", out, re.MULTILINE)
+    match = re.search(rf"^  {re.escape(title)} +(\d+)(?:  .*)?$", out, re.MULTILINE)
     assert match, out
     return int(match.group(1))
 
 
 def test_tiers(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out = run(capsys, "--testee", fake("reencode"), "-k", "scopes-*")
+    # Byte identity is the default bar (spec.md 0.2); --require-tier lowers it.
+    status, out = run(capsys, "--testee", fake("reencode"), "-k", "scopes-*",
+                      "--require-tier", "reserialized")
     assert status == 0, out
     assert _count(out, "identical after parse + deterministic re-serialize") > 0
     assert _count(out, "semantically equal") == 0
-    status, out = run(capsys, "--testee", fake("reencode"), "-k", "scopes-*",
-                      "--require-tier", "bytes")
+    assert "equivalent after re-serialization: NOT conformant" in out
+    assert "(lowered: only 'bytes' is conformant)" in out
+    status, out = run(capsys, "--testee", fake("reencode"), "-k", "scopes-*")
     assert status == 1 and "; tier-reserialized]" in out
     assert "identical only after parse + deterministic re-serialize (bytes differ" in out
-    status, out = run(capsys, "--testee", fake("reverse_nodes"), "-k", "scopes-*")
+    status, out = run(capsys, "--testee", fake("reverse_nodes"), "-k", "scopes-*",
+                      "--require-tier", "semantic")
     assert status == 0, out
     assert _count(out, "semantically equal") > 0
+    assert "semantically equal: NOT conformant" in out
     status, out = run(capsys, "--testee", fake("reverse_nodes"), "-k", "scopes-*",
                       "--require-tier", "reserialized")
     assert status == 1 and "; tier-semantic]" in out
     assert re.search(r"semantically equal only; as written: graph_def\.node\[0\]\.name: ", out)
+    status, out = run(capsys, "--testee", fake("reverse_nodes"), "-k", "scopes-*")
+    assert status == 1 and "; tier-semantic]" in out
+
+
+def test_serialization_differences_fail_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    # Files differing from TF's only in serialization (map entries in another order):
+    # not conformant at the default settings, accepted when the bar is lowered.
+    testee = fake("reorder_maps")
+    status, out = run(capsys, "--testee", testee, "-k", "scopes-*")
+    assert status == 1, out
+    assert "; tier-reserialized]" in out
+    assert "    verdict: equivalent after re-serialization: NOT conformant\n" in out
+    assert "--require-tier" not in out.split("replay: ", 1)[1].splitlines()[0]
+    failed = _count(out, "failed")
+    assert failed > 0 and _count(out, "identical bytes") + failed > failed
+    for tier in ("reserialized", "semantic"):
+        status, out = run(capsys, "--testee", testee, "-k", "scopes-*", "--require-tier", tier)
+        assert status == 0, out
+        assert _count(out, "identical after parse + deterministic re-serialize") == failed
+        assert re.search(r"^verdict: \d+ conformant: identical bytes; "
+                         rf"{failed} equivalent after re-serialization: NOT conformant$",
+                         out, re.MULTILINE), out
 
 
 def test_unsupported_features_are_skipped(

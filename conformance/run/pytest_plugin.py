@@ -59,8 +59,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--metagraph-require-tier",
         choices=_TIERS,
-        default="semantic",
-        help="the weakest verdict tier that passes (default: semantic)",
+        default="bytes",
+        help="the weakest verdict tier that passes (default: bytes, the only conformant "
+        "one; reserialized or semantic lower the bar)",
     )
     group.addoption(
         "--metagraph-hypothesis",
@@ -240,6 +241,10 @@ def _failure_text(run: CaseRun, state: _State) -> str:
     lines = [f"{head} {run.case.name} [{v.reason or run.status}]"]
     if run.note:
         lines.append(run.note)
+    if v.tier:
+        from conformance.run.verdicts import TIER_VERDICTS
+
+        lines.append(f"verdict: {TIER_VERDICTS[v.tier]}")
     lines += v.details
     lines.append("values are shown as expected (TF) vs actual (testee)")
     parts = ["python", "-m", "conformance"]
@@ -247,6 +252,8 @@ def _failure_text(run: CaseRun, state: _State) -> str:
         parts += ["--testee", state.command]
     if state.corpus:
         parts += ["--corpus", str(state.corpus)]
+    if state.require != "bytes":
+        parts += ["--require-tier", state.require]
     parts += ["--case", run.case.name]
     lines.append("replay: " + shlex.join(parts))
     return "\n".join(lines)

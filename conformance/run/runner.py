@@ -33,7 +33,14 @@ from conformance.protocol import DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION
 from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Handshake
 from conformance.run import failure_list as fl
 from conformance.run.testee_process import CaseResult, StartupError, TesteeProcess
-from conformance.run.verdicts import TIER_TITLES, TIERS, Verdict, judge_response
+from conformance.run.verdicts import (
+    DEFAULT_TIER,
+    TIER_TITLES,
+    TIER_VERDICTS,
+    TIERS,
+    Verdict,
+    judge_response,
+)
 
 __all__ = ["CaseRun", "RunResult", "main", "run_cases", "select_cases"]
 
@@ -156,7 +163,7 @@ def run_cases(
     cases: Sequence[CorpusCase],
     testee: TesteeProcess | Sequence[TesteeProcess],
     *,
-    require: str = "semantic",
+    require: str = DEFAULT_TIER,
     progress: Callable[[int, int, CaseRun], None] | None = None,
 ) -> RunResult:
     """Runs every case against the testee (its process is started as needed).
@@ -284,10 +291,17 @@ def replay_command(args: argparse.Namespace, case: CorpusCase) -> str:
         parts += ["--hypothesis", str(args.hypothesis), "--seed", str(args.seed)]
     if args.timeout != DEFAULT_TIMEOUT:
         parts += ["--timeout", f"{args.timeout:g}"]
-    if args.require_tier != "semantic":
+    if args.require_tier != DEFAULT_TIER:
         parts += ["--require-tier", args.require_tier]
     parts += ["--case", case.name]
     return shlex.join(parts)
+
+
+def tier_verdict(tier: str) -> str:
+    """What reaching ``tier`` means: "conformant: identical bytes", or for a weaker tier
+    "equivalent after re-serialization: NOT conformant" / "semantically equal: NOT
+    conformant" (spec.md 0.2: conformance is byte identity)."""
+    return TIER_VERDICTS[tier]
 
 
 def _rule_key(rule: str) -> tuple[int, ...]:
@@ -356,7 +370,9 @@ def versions_lines(
         f"corpus:    {source}",
         f"runner:    protobuf {google.protobuf.__version__}, Python {platform.python_version()}, "
         f"{platform.platform()}",
-        f"settings:  pass at tier '{args.require_tier}' or stronger; timeout {args.timeout:g} s "
+        f"settings:  pass at tier '{args.require_tier}' or stronger"
+        + ("" if args.require_tier == "bytes" else " (lowered: only 'bytes' is conformant)")
+        + f"; timeout {args.timeout:g} s "
         f"per case"
         + (f"; failure list {args.failure_list}" if args.failure_list else ""),
     ]
@@ -390,6 +406,8 @@ def report(
             w(f"\n{label} {case.name}  [{level_name(case)}; {reason}]\n")
             if run.note:
                 w(f"    {run.note}\n")
+            if v.tier:
+                w(f"    verdict: {tier_verdict(v.tier)}\n")
             for detail in v.details[:_MAX_DETAILS_SHOWN]:
                 w("    " + detail.replace("\n", "\n    ") + "\n")
             if len(v.details) > _MAX_DETAILS_SHOWN:
@@ -412,7 +430,7 @@ def report(
     w("\nSummary by tier (strongest tier passed)\n")
     counts = Counter(_bucket(r) for r in result.runs)
     for tier in TIERS:
-        w(f"  {TIER_TITLES[tier]:<52} {counts.get(tier, 0):>6}\n")
+        w(f"  {TIER_TITLES[tier]:<52} {counts.get(tier, 0):>6}  {TIER_VERDICTS[tier]}\n")
     w(f"  {'failed':<52} {counts.get('failed', 0):>6}\n")
     if counts.get("expected"):
         w(f"  {'failed as the failure list expects':<52} {counts['expected']:>6}\n")
@@ -446,6 +464,13 @@ def report(
     rate = n / result.seconds if result.seconds > 0 else 0.0
     passed = sum(1 for r in result.runs if r.status == "pass")
     tiers = ", ".join(f"{counts.get(t, 0)} {TIER_TITLES[t]}" for t in TIERS if counts.get(t))
+    reached = Counter(r.verdict.tier for r in result.runs if r.verdict.tier)
+    if reached:
+        w(
+            "\nverdict: "
+            + "; ".join(f"{reached[t]} {TIER_VERDICTS[t]}" for t in TIERS if reached.get(t))
+            + "\n"
+        )
     verdict = "PASS" if result.ok else "FAIL"
     stale = result.stale_entries
     w(
@@ -572,8 +597,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run N hypothesis-generated cases (refimpl as the oracle) instead of "
                    "the corpus")
     p.add_argument("--seed", type=int, default=0, help="seed of --hypothesis (default 0)")
-    p.add_argument("--require-tier", choices=TIERS, default="semantic",
-                   help="the weakest verdict tier that passes (default: semantic)")
+    p.add_argument("--require-tier", choices=TIERS, default=DEFAULT_TIER,
+                   help="the weakest verdict tier that passes (default: bytes, the only "
+                   "conformant one; reserialized or semantic lower the bar)")
     p.add_argument("--failure-list", metavar="FILE", type=Path, default=None,
                    help="known failures: '<case name> <reason>' a line")
     p.add_argument("--update-failure-list", action="store_true",

@@ -19,8 +19,10 @@ verdict reports the strongest one reached:
    name, attributes and every map regardless of order, debug traces resolved to
    (file, line, column, function, code) per node; ``unbound_inputs`` as a multiset.
 
-Anything else fails, with a *reason*: the sorted ``+``-joined set of the observables
-that differ at every tier (``error-missing``, ``error-unexpected``, ``error-type``,
+Only tier 1 is conformance (spec.md 0.2): a case passes at identical bytes unless the
+caller lowers the bar (``require``, ``--require-tier``); ``TIER_VERDICTS`` names what
+each tier means. Anything else fails, with a *reason*: the sorted ``+``-joined set of
+the observables that differ at every tier (``error-missing``, ``error-unexpected``, ``error-type``,
 ``error-message``, ``files``, ``returned``, ``meta_info_def_after``, ``warnings``,
 ``unbound_inputs``), or what went wrong with the testee itself (``crash``, ``timeout``,
 ``protocol``, ``startup``), or ``tier-reserialized`` / ``tier-semantic`` when the case
@@ -51,8 +53,10 @@ from refimpl.pb.tensorflow.variable_pb2 import VariableDef
 from refimpl.text_pool import tf_text_pool
 
 __all__ = [
+    "DEFAULT_TIER",
     "TIERS",
     "TIER_TITLES",
+    "TIER_VERDICTS",
     "Verdict",
     "judge",
     "judge_response",
@@ -66,6 +70,15 @@ TIER_TITLES: dict[str, str] = {
     "reserialized": "identical after parse + deterministic re-serialize",
     "semantic": "semantically equal",
 }
+#: The verdict each tier earns: only identical bytes is conformance (spec.md 0.2, 13.2);
+#: the weaker tiers measure how close an implementation is.
+TIER_VERDICTS: dict[str, str] = {
+    "bytes": "conformant: identical bytes",
+    "reserialized": "equivalent after re-serialization: NOT conformant",
+    "semantic": "semantically equal: NOT conformant",
+}
+#: The tier a case must reach unless the caller lowers the bar (``--require-tier``).
+DEFAULT_TIER = "bytes"
 _FAIL = len(TIERS)
 _MAX_DETAIL = 600
 
@@ -444,7 +457,7 @@ def observable_checks(case: CorpusCase, actual: Outcome) -> list[tuple[str, int,
     return checks
 
 
-def judge(case: CorpusCase, actual: Outcome, require: str = "semantic") -> Verdict:
+def judge(case: CorpusCase, actual: Outcome, require: str = DEFAULT_TIER) -> Verdict:
     """The verdict on ``actual`` for ``case``; ``require`` is the weakest tier that passes."""
     strict = corpus_mod.case_differences(case, actual)
     if not strict:
@@ -463,7 +476,7 @@ def judge(case: CorpusCase, actual: Outcome, require: str = "semantic") -> Verdi
 
 
 def judge_response(
-    case: CorpusCase, response: ExportResponse, require: str = "semantic"
+    case: CorpusCase, response: ExportResponse, require: str = DEFAULT_TIER
 ) -> Verdict:
     """The verdict on a testee's response (an outcome, or a skip)."""
     if response.WhichOneof("result") == "skipped":
