@@ -379,6 +379,29 @@ def test_failure_list_semantics(
     assert runner.main([*chosen, "--failure-list", str(flist)]) == 2
 
 
+def test_listed_cases_that_pass_are_xpass_not_failed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, five: list[str]
+) -> None:
+    # Two cases listed as failing pass (refimpl's testee): XPASS in the tier summary,
+    # the tables and the final line, not "failed"; the run still fails (remove them).
+    flist = tmp_path / "failures.txt"
+    flist.write_text(format_failure_list({five[0]: "files", five[1]: "*"}))
+    status, out = run(capsys, *as_cases(five), "--failure-list", str(flist))
+    assert status == 1, out
+    assert _count(out, "failed") == 0
+    assert _count(out, "XPASS (listed as failing, passed: remove the entry)") == 2
+    assert _count(out, "identical bytes") == 3
+    assert "FAILURES (2, of which 2 XPASS)" in out
+    assert f"XPASS {five[0]}  [" in out and f"XPASS {five[1]}  [" in out
+    assert re.search(r"^  XPASS +2$", out, re.MULTILINE)  # failure reasons
+    head = next(ln for ln in out.splitlines() if ln.startswith("  level "))
+    assert head.split()[-2:] == ["XPASS", "skipped"]
+    row = next(ln for ln in out.splitlines() if ln.startswith("  required "))
+    columns = dict(zip(head.split()[1:], row.split()[1:], strict=True))
+    assert columns["failed"] == "0" and int(columns["XPASS"]) > 0
+    assert "FAIL: 5 cases" in out and ", 0 failed, 2 XPASS (listed as failing)," in out
+
+
 def test_failure_list_format() -> None:
     text = "# comment\n\nb-case files+returned  # trailing\na-case *\n"
     assert parse_failure_list(text) == {"b-case": "files+returned", "a-case": "*"}

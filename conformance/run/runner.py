@@ -312,17 +312,20 @@ def _rule_key(rule: str) -> tuple[int, ...]:
 
 
 def _bucket(run: CaseRun) -> str:
-    """The summary column of a run: a tier, "failed", "expected" or "skipped"."""
+    """The summary column of a run: a tier, "failed", "expected", "XPASS" (listed in the
+    failure list, but passed: the run fails until the entry is removed) or "skipped"."""
     if run.status == "pass":
         return run.verdict.tier or "bytes"
     if run.status == "xfail":
         return "expected"
+    if run.status == "xpass":
+        return "XPASS"
     if run.status == "skip":
         return "skipped"
     return "failed"
 
 
-_COLUMNS = ("bytes", "reserialized", "semantic", "failed", "expected", "skipped")
+_COLUMNS = ("bytes", "reserialized", "semantic", "failed", "expected", "XPASS", "skipped")
 
 
 def _table(title: str, groups: dict[str, list[CaseRun]], order: Sequence[str]) -> list[str]:
@@ -398,7 +401,12 @@ def report(
     w("\n")
     bad = [r for r in result.runs if r.status in FAILING]
     if bad:
-        w(f"FAILURES ({len(bad)}); values are shown as expected (TF) vs actual (testee)\n")
+        xpassed = sum(1 for r in bad if r.status == "xpass")
+        w(
+            f"FAILURES ({len(bad)}"
+            + (f", of which {xpassed} XPASS" if xpassed else "")
+            + "); values are shown as expected (TF) vs actual (testee)\n"
+        )
         for run in bad:
             case, v = run.case, run.verdict
             label = {"fail": "FAIL", "xpass": "XPASS", "wrong-reason": "WRONG REASON"}[run.status]
@@ -434,8 +442,15 @@ def report(
     w(f"  {'failed':<52} {counts.get('failed', 0):>6}\n")
     if counts.get("expected"):
         w(f"  {'failed as the failure list expects':<52} {counts['expected']:>6}\n")
+    if counts.get("XPASS"):
+        w(f"  {'XPASS (listed as failing, passed: remove the entry)':<52} "
+          f"{counts['XPASS']:>6}\n")
     w(f"  {'skipped':<52} {counts.get('skipped', 0):>6}\n")
-    reasons = Counter(r.verdict.reason for r in result.runs if r.status in FAILING | {"xfail"})
+    reasons = Counter(
+        "XPASS" if r.status == "xpass" else r.verdict.reason
+        for r in result.runs
+        if r.status in FAILING | {"xfail"}
+    )
     if reasons:
         w("\nFailure reasons\n")
         for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -476,8 +491,9 @@ def report(
     w(
         f"\n{verdict}: {n} cases in {result.seconds:.1f} s ({rate:.0f} cases/s): {passed} passed"
         + (f" ({tiers})" if tiers else "")
-        + f", {len(bad)} failed"
+        + f", {len(bad) - counts.get('XPASS', 0)} failed"
         + (f", {len(xfails)} failed as expected" if xfails else "")
+        + (f", {counts['XPASS']} XPASS (listed as failing)" if counts.get("XPASS") else "")
         + f", {counts.get('skipped', 0)} skipped"
         + (f", {len(result.stale_entries)} stale failure-list entries" if stale else "")
         + "\n"
