@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from itertools import chain, compress, islice, repeat
+from itertools import chain, compress
 from operator import add
 from typing import cast
 
@@ -100,7 +100,7 @@ def _annotated_in_bulk(graph: Snapshot, index: WireIndex) -> bytes:
     parses the two as one node with the attr added); the attr of a list of shapes is made
     once. Rule 4.1.7 on the library, parsed on its own; the other fields as they are.
     """
-    view = wire.parse(wire.NODE_BYTES, index.record.cpp_graph_def)
+    view = wire.parse(wire.NODE_BYTES, index.cpp_bytes)
     nodes: list[bytes] = view.node[:]
     view.ClearField("node")
     rest = GraphDef()
@@ -274,7 +274,7 @@ def rebuild_from_graph(
         if index is None:
             exclude = find_extraneous_saver_nodes(graph.cpp_graph_def, saver_def)
         else:  # node i is operation i, same name, same op
-            inputs = wire.parse(wire.FLAT_GRAPH, index.record.cpp_graph_def).node.input[:]
+            inputs = wire.parse(wire.FLAT_GRAPH, index.cpp_bytes).node.input[:]
             exclude = find_extraneous_saver_nodes(
                 None, saver_def, (index.names, index.types, inputs)
             )
@@ -335,8 +335,7 @@ def _parsed_in_bulk(
     of the loop's sum: below ``_BULK_SIZE_SHIFT``'s limit no size check fails), or None (``gd``
     untouched) if the graph is too big to skip exact sizes."""
     keep = [_included(name, scope, exclude) for name in index.names]
-    records = index.record.operations
-    node_defs: list[bytes] = [records[i].node_def for i in compress(range(len(keep)), keep)]
+    node_defs = list(compress(index.node_defs(), keep))
     size = sum(map(len, node_defs))
     functions_size = sum(fn.definition.ByteSize() for fn in graph.functions)
     if size + functions_size >= TWO_GB >> _BULK_SIZE_SHIFT:
@@ -357,9 +356,7 @@ def _attr_keys(node: NodeDef, node_def: bytes) -> list[str]:
 
 def _shape_attrs(index: WireIndex) -> list[bytes]:
     """Each operation's ``_output_shapes`` attr, serialized as a NodeDef field (b"" for none)."""
-    shapes = iter(wire.parse(wire.FLAT_SHAPE_BYTES, index.data).operations.output_shapes[:])
-    counts = index.output_counts
-    return list(map(_SHAPES_ATTR.__getitem__, map(tuple, map(islice, repeat(shapes), counts))))
+    return list(map(_SHAPES_ATTR.__getitem__, index.output_shapes))
 
 
 def _copy_functions(functions: Iterable[Function], gd: GraphDef, bytesize: int) -> None:

@@ -190,16 +190,21 @@ class Frames:
 class OperationList(Sequence[Operation]):
     """The operations of a loaded snapshot, in creation order: a lazy, read-only sequence.
 
-    Each ``Operation`` is made from the parsed snapshot record when first read (then
-    kept), so loading a graph does not parse every NodeDef.
+    It holds each operation's record serialized (``metagraph_ref.Operation``); the
+    ``Operation`` is made (record, NodeDef and shapes parsed) when first read, then kept.
     """
 
     __slots__ = ("_frames", "_made", "_records")
 
-    def __init__(self, records: Sequence[snap.Operation], frames: Frames) -> None:
+    def __init__(self, records: Sequence[bytes], frames: Frames) -> None:
         self._records = records
         self._frames = frames
         self._made: list[Operation | None] = [None] * len(records)
+
+    @property
+    def records(self) -> Sequence[bytes]:
+        """Each operation's record, serialized."""
+        return self._records
 
     def __len__(self) -> int:
         return len(self._made)
@@ -215,7 +220,8 @@ class OperationList(Sequence[Operation]):
             return tuple(self[i] for i in range(*index.indices(len(self))))
         made = self._made[index]
         if made is None:
-            made = _operation_view(self._records[index], self._frames.all())
+            record = snap.Operation.FromString(self._records[index])
+            made = _operation_view(record, self._frames.all())
             self._made[index] = made
         return made
 
@@ -238,7 +244,7 @@ class OperationList(Sequence[Operation]):
         made = self._made[index]
         if made is not None:
             return made.traceback
-        return _traceback(self._records[index], self._frames.all())
+        return _traceback(snap.Operation.FromString(self._records[index]), self._frames.all())
 
 
 class OperationsByName(Mapping[str, Operation]):
@@ -353,20 +359,33 @@ class WireIndex:
     (``Snapshot.wire_index``).
     """
 
-    #: The serialized snapshot, and as parsed.
-    data: bytes = field(repr=False)
-    record: snap.GraphSnapshot = field(repr=False)
     operations: OperationList = field(repr=False)
     cpp_graph_def: Deferred[GraphDef] = field(repr=False)
-    #: Operation names, types and output counts, in creation order, which is also the
-    #: order of ``cpp_graph_def.node`` (the nodes are the operations, same name, same op).
+    #: ``cpp_graph_def`` serialized.
+    cpp_bytes: bytes = field(repr=False)
+    #: Operation names, types and output shapes (serialized), in creation order, which
+    #: is also the order of ``cpp_graph_def.node`` (the nodes are the operations, same
+    #: name, same op).
     names: tuple[str, ...] = field(repr=False)
     types: tuple[str, ...] = field(repr=False)
-    output_counts: tuple[int, ...] = field(repr=False)
+    output_shapes: tuple[tuple[bytes, ...], ...] = field(repr=False)
     #: Whether some node of ``cpp_graph_def`` (of an operation's ``node_def``) has an
     #: ``_output_shapes`` attr already.
     cpp_has_output_shapes: bool
     node_defs_have_output_shapes: bool
+
+    @property
+    def output_counts(self) -> tuple[int, ...]:
+        """How many outputs each operation has."""
+        return tuple(map(len, self.output_shapes))
+
+    def node_defs(self) -> list[bytes]:
+        """Each operation's ``node_def``, serialized."""
+        from refimpl import wire  # (it imports the TensorFlow schemas)
+
+        framed = wire.parse(wire.FRAMED_OPERATIONS, wire.frame(self.operations.records))
+        node_defs: list[bytes] = framed.operation.node_def[:]
+        return node_defs
 
 
 @dataclass(frozen=True)
@@ -450,21 +469,23 @@ def load_snapshot(data: bytes) -> Snapshot:
     operation by operation (``load_snapshot_checked``), which raises the first fault.
     """
     rules.applied("1.9")
-    data, raw = _parse_snapshot(data)
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise SnapshotError(f"a snapshot is bytes, not {type(data).__name__}")
     from refimpl.snapshot_fast import load_in_bulk  # (it imports this module)
 
     collecting = gc.isenabled()
     gc.disable()  # (the bulk load makes few objects that could form cycles, and many others)
     try:
-        loaded = load_in_bulk(raw, data, Frames(raw.frames))
+        loaded = load_in_bulk(bytes(data))
     except SnapshotError:
-        loaded = None  # the check below finds the first fault, and words it
+        loaded = None  # the checks below find the first fault, and word it
     finally:
         if collecting:
             gc.enable()
     if loaded is not None:
         rules.applied("1.9.1")
         return loaded
+    data, raw = _parse_snapshot(data)
     records = _records(raw, Frames(raw.frames).all())
     rules.applied("1.9.1")
     records.check_consistency()

@@ -1,44 +1,49 @@
 """Loading a snapshot in bulk: every check of rules 1.9 and 1.9.1, graph-wide, in C.
 
 ``load_snapshot`` checks a snapshot operation by operation (``refimpl.snapshot``,
-``refimpl.snapshot_checks``), which words the first fault it finds. Reading each node's
-fields from Python costs far more than parsing the snapshot, so ``load_in_bulk`` first
-tries to *prove* that no check fails, reading whole graphs through the views of
-``refimpl.wire``, and builds the lazy model if so. It returns None (and the
-per-operation check then finds and words the fault) whenever it cannot prove it: it
-may decline a consistent snapshot (one serialized in an unusual way), never accept an
-inconsistent one.
+``refimpl.snapshot_checks``), which words the first fault it finds. Reading each
+operation's fields from Python costs far more than parsing the snapshot, so
+``load_in_bulk`` first tries to *prove* that every check holds, reading whole graphs
+through the views of ``refimpl.wire``, and builds the lazy model if so. It returns None
+(and the per-operation check then finds and words the fault) whenever it cannot prove
+it: it may decline a consistent snapshot (one serialized in an unusual way), never accept
+an inconsistent one.
 
-How each per-operation check is proved (n operations; ``P_i``, the *prefix* of
-operation i, is its ``NodeDef`` fields 1 and 2 as a canonical serializer writes them:
-name, then op = the operation's type):
+The operations are read merged (``wire.SNAPSHOT_FIELDS``: every name, type, node_def,
+output shape and traceback, in order), then each operation's record is *rebuilt* from
+those lists as a canonical serializer writes it, with as many output shapes as its OpDef
+gives it, and the records, framed, must be the snapshot's bytes that follow its format
+version, environment and C++ GraphDef. So the records parse to exactly these fields: one
+name, type and node_def each, the OpDef's count of output shapes, a traceback (all or
+none of them). The rebuilt records are the model's (``OperationList``).
 
-- operation names: read per operation; none empty, no two equal.
-- each ``node_def`` parses as a NodeDef: the node_defs, framed as one GraphDef, parse as
-  ``refimpl.wire.FLAT_GRAPH`` (each node on its own, as NodeDef would parse it).
-- ``node_def.name`` is the operation's name and ``node_def.op`` its type: every node_def
-  starts with ``P_i`` (so it has a name and an op field with these values) and the
-  node_defs hold n name fields and n op fields in all (so no second one overrides them).
+How each per-operation check is proved then (n operations; ``P_i``: fields 1 (name) and
+2 (op) of NodeDef i as a canonical serializer writes them, from operation i's name and
+type):
+
+- records parse; names not empty, not twice; output counts per OpDef (or function
+  signature; from the attrs where the OpDef says so): by the rebuilding.
+- each ``node_def`` parses as a NodeDef, named and typed as its operation: the node_defs,
+  framed as one GraphDef, parse as ``wire.FLAT_GRAPH`` (each node on its own, as NodeDef
+  would); each starts with ``P_i`` and all hold n name and n op fields (no second one).
 - ``cpp_graph_def`` parses as a GraphDef (``FLAT_GRAPH``); its nodes are the operations,
-  in creation order, with the same op: it has n nodes, node i starts with ``P_i``, and
-  the nodes hold n name and n op fields in all. (Names being unique, no node occurs
-  twice.)
-- output shapes parse as TensorShapeProto and traceback indices name frames:
-  ``FLAT_OPERATIONS`` (every index, traceback or not: stricter than the check).
+  in creation order, with the same op: n nodes, node i starts with ``P_i``, n name and n
+  op fields in all.
+- output shapes parse (``wire.SHAPES``); traceback indices decode and name frames (every
+  index: stricter than the check).
 - every node runs a registered op or a library function: the set of types.
-- output counts: per type, from its OpDef (or function signature); per operation only
-  for types whose count depends on attrs.
-- inputs: the set of all inputs of the node_defs and of the nodes (``FLAT_GRAPH`` lists
-  every occurrence), less the names of operations with an output, is checked input by
-  input (control inputs, ``op:k``, faults).
-- functions, op_defs, collections, patterns, the library: the per-record checks
-  themselves (their size is not the graph's).
+- inputs: every input of the node_defs and of the nodes (``FLAT_GRAPH`` lists every
+  occurrence), less the names of operations with an output, is checked input by input
+  (control inputs, ``op:k``, faults).
+- the format version, environment, functions, op_defs, collections, patterns, library:
+  the per-record checks themselves (their size is not the graph's).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain, compress, filterfalse
+from itertools import chain, compress, filterfalse, islice, repeat
+from operator import add, sub
 from types import MappingProxyType
 from typing import Any
 
@@ -51,6 +56,7 @@ from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
 from refimpl.pb.tensorflow.op_def_pb2 import OpDef
 from refimpl.pb.tensorflow.versions_pb2 import VersionDef
 from refimpl.snapshot import (
+    SUPPORTED_FORMAT_VERSIONS,
     Deferred,
     Frames,
     Function,
@@ -75,26 +81,72 @@ from refimpl.snapshot_checks import (
 
 __all__ = ["load_in_bulk"]
 
-def load_in_bulk(
-    raw: snap.GraphSnapshot, data: bytes, frames: Frames
-) -> Snapshot | None:
-    """The loaded snapshot if every check provably holds; else None. ``raw`` is ``data``
-    parsed, its format version and environment checked. May raise ``SnapshotError``
-    (the caller then runs the per-operation check, which words the first fault)."""
-    records: list[snap.Operation] = raw.operations[:]  # (a list: iterating it costs less)
-    n = len(records)
-    names = [r.name for r in records]
-    if not all(names):
+
+def load_in_bulk(data: bytes) -> Snapshot | None:
+    """The loaded snapshot if every check provably holds; else None. May raise
+    ``SnapshotError`` (the caller then runs the per-operation check, which words the
+    first fault)."""
+    try:
+        view = wire.parse(wire.SNAPSHOT_FIELDS, data)
+    except DecodeError:
+        return None
+    fields = view.operations
+    names: list[str] = fields.name[:]
+    types: list[str] = fields.type[:]
+    node_defs: list[bytes] = fields.node_def[:]
+    shapes: list[bytes] = fields.output_shapes[:]
+    tracebacks: list[bytes] = fields.traceback[:]
+    has_traceback = len(fields.has_traceback)
+    cpp_bytes: bytes = view.cpp_graph_def
+    view.ClearField("operations")
+    view.ClearField("cpp_graph_def")
+    try:  # the other fields, as they are
+        raw = snap.GraphSnapshot.FromString(view.SerializeToString())
+    except DecodeError:
+        return None
+    del view, fields
+    env = raw.environment
+    if raw.format_version not in SUPPORTED_FORMAT_VERSIONS or not env.tensorflow_version:
+        return None
+    n = len(names)
+    if len(types) != n or len(node_defs) != n or not all(names) or not all(types):
         return None
     index = dict(zip(names, range(n), strict=True))
     if len(index) != n:
         return None
-    types = [r.type for r in records]
-    prefixes = _prefixes(names, types)
-    if prefixes is None:
+    # The records whose size is not the graph's.
+    check_patterns(env)
+    functions, fns_by_name = functions_of(raw)
+    op_defs = op_defs_of(raw)
+    collections = collections_of(raw)
+    if not _registered(set(types), op_defs, fns_by_name):
         return None
+    # Output counts per OpDef; the records rebuilt with them.
+    counts = _output_counts(types, node_defs, op_defs, fns_by_name)
+    if counts is None or sum(counts) != len(shapes):
+        return None
+    by_operation = list(map(tuple, map(islice, repeat(iter(shapes)), counts)))
+    records = _records(names, types, node_defs, by_operation, tracebacks, has_traceback, data)
+    if records is None:
+        return None
+    head = snap.GraphSnapshot(
+        format_version=raw.format_version, environment=env, cpp_graph_def=cpp_bytes
+    ).SerializeToString(deterministic=True)
+    body = wire.frame(records, b"\x22")
+    if not data.startswith(head) or memoryview(data)[len(head) : len(head) + len(body)] != body:
+        return None
+    del body, head
+    # Shapes, tracebacks.
+    try:
+        wire.parse(wire.SHAPES, wire.frame(shapes))
+    except DecodeError:
+        return None
+    del shapes
+    if not _frames_exist(tracebacks, len(raw.frames)):
+        return None
+    del tracebacks
     # The node_defs: each a NodeDef named and typed as its operation.
-    node_defs = [r.node_def for r in records]
+    prefixes = _prefixes(names, types)
     if not all(map(bytes.startswith, node_defs, prefixes)):
         return None
     nodes = _flat_graph(wire.frame(node_defs))
@@ -102,7 +154,6 @@ def load_in_bulk(
     if nodes is None or not _one_name_and_op_each(nodes, n):
         return None
     # The C++ GraphDef: node i is operation i.
-    cpp_bytes = raw.cpp_graph_def
     cpp_flat = _flat_graph(cpp_bytes)
     if cpp_flat is None or not _one_name_and_op_each(cpp_flat, n):
         return None
@@ -110,33 +161,12 @@ def load_in_bulk(
     if len(cpp_nodes) != n or not all(map(bytes.startswith, cpp_nodes, prefixes)):
         return None
     del cpp_nodes, prefixes
-    # Output shapes and tracebacks.
-    try:
-        flat_ops = wire.parse(wire.FLAT_OPERATIONS, data).operations
-    except DecodeError:
-        return None
-    traceback = flat_ops.traceback
-    if len(traceback) and max(traceback[:]) >= len(frames):
-        return None
-    counts = [len(r.output_shapes) for r in records]
-    # The records whose size is not the graph's.
-    env = raw.environment
-    check_patterns(env)
-    cpp = Deferred(GraphDef, cpp_bytes)  # (it parses: cpp_flat is the same fields)
-    functions, fns_by_name = functions_of(raw)
-    op_defs = op_defs_of(raw)
-    collections = collections_of(raw)
     check_library(cpp_flat.library, fns_by_name)
     check_collection_items(collections)
-    if not _registered(set(types), op_defs, fns_by_name):
+    if not _inputs_resolve(chain(nodes.node.input[:], cpp_flat.node.input[:]), names, counts):
         return None
-    if not _output_counts_hold(records, types, counts, op_defs, fns_by_name):
-        return None
-    if not _inputs_resolve(
-        chain(nodes.node.input[:], cpp_flat.node.input[:]), names, counts
-    ):
-        return None
-    operations = OperationList(raw.operations, frames)
+    cpp = Deferred(GraphDef, cpp_bytes)  # (it parses: cpp_flat is the same fields)
+    operations = OperationList(records, Frames(raw.frames))
     return Snapshot(
         environment=environment_of(env),
         cpp_graph_def=cpp,
@@ -150,17 +180,114 @@ def load_in_bulk(
         operations_by_name=OperationsByName(operations, MappingProxyType(index)),
         functions_by_name=MappingProxyType(fns_by_name),
         wire=WireIndex(
-            data=data,
-            record=raw,
             operations=operations,
             cpp_graph_def=cpp,
+            cpp_bytes=cpp_bytes,
             names=tuple(names),
             types=tuple(types),
-            output_counts=tuple(counts),
+            output_shapes=tuple(by_operation),
             cpp_has_output_shapes="_output_shapes" in cpp_flat.node.attr,
             node_defs_have_output_shapes="_output_shapes" in nodes.node.attr,
         ),
     )
+
+
+def _records(
+    names: list[str],
+    types: list[str],
+    node_defs: list[bytes],
+    shapes: list[tuple[bytes, ...]],
+    tracebacks: list[bytes],
+    has_traceback: int,
+    data: bytes,
+) -> list[bytes] | None:
+    """Each operation's record (``metagraph_ref.Operation``) as a canonical serializer
+    writes it: name, type, node_def, each output shape, ``has_traceback`` and the packed
+    traceback. When all or no operations have both, the lists say which; else each
+    record's length in ``data`` does. None if they cannot say."""
+    encoded = list(map(str.encode, names))
+    name_fields = list(map(add, wire.length_prefixes(b"\n", map(len, encoded)), encoded))
+    del encoded
+    type_fields = list(map(_FIELD_2.__getitem__, types))
+    node_def_keys = wire.length_prefixes(b"\x1a", map(len, node_defs))
+    shape_fields = list(map(_SHAPE_FIELD.__getitem__, shapes))
+    columns = [name_fields, type_fields, node_def_keys, node_defs, shape_fields]
+    n = len(names)
+    keys = wire.length_prefixes(b"\x32", map(len, tracebacks))
+    traceback_fields = list(map(add, map(add, repeat(b"\x28\x01"), keys), tracebacks))
+    if has_traceback == len(tracebacks) == n:
+        columns.append(traceback_fields)
+    elif has_traceback or tracebacks:
+        tails = _tails(columns, traceback_fields, data)
+        if tails is None:
+            return None
+        columns.append(tails)
+    return list(map(b"".join, zip(*columns, strict=True)))
+
+
+def _tails(
+    columns: list[list[bytes]], traceback_fields: list[bytes], data: bytes
+) -> list[bytes] | None:
+    """Each record's ``has_traceback``/``traceback`` fields, told by its length: what
+    ``columns`` do not make up is nothing, ``has_traceback`` alone, or ``has_traceback``
+    with the next traceback. (A wrong guess fails the comparison with the snapshot.)"""
+    try:
+        lengths = list(map(len, wire.parse(wire.OPERATION_BYTES, data).operations[:]))
+    except DecodeError:
+        return None
+    made = [sum(parts) for parts in zip(*(map(len, c) for c in columns), strict=True)]
+    if len(lengths) != len(made):
+        return None
+    fields = iter(traceback_fields)
+    tails: list[bytes] = []
+    for extra in map(sub, lengths, made):
+        if extra == 0:
+            tails.append(b"")
+        elif extra == 2:
+            tails.append(b"\x28\x01")
+        else:
+            tails.append(next(fields, b""))
+    return tails
+
+
+class _Field2(dict[str, bytes]):
+    """type -> NodeDef (or Operation) field 2: tag, length, UTF-8 bytes; made once a type."""
+
+    def __missing__(self, key: str) -> bytes:
+        encoded = key.encode()
+        value = b"\x12" + wire.varint(len(encoded)) + encoded
+        self[key] = value
+        return value
+
+
+class _ShapeFields(dict[tuple[bytes, ...], bytes]):
+    """Output shapes -> their ``Operation.output_shapes`` fields (field 4, each)."""
+
+    def __missing__(self, key: tuple[bytes, ...]) -> bytes:
+        value = b"".join(b"\x22" + wire.varint(len(s)) + s for s in key)
+        if len(self) < 100_000:
+            self[key] = value
+        return value
+
+
+_FIELD_2 = _Field2()
+_SHAPE_FIELD = _ShapeFields()
+
+
+def _frames_exist(tracebacks: list[bytes], frames: int) -> bool:
+    """Every packed traceback decodes, and every index names one of ``frames`` frames."""
+    if not tracebacks:
+        return True
+    joined = b"".join(tracebacks)
+    if not joined:
+        return True
+    if max(joined) < 0x80:  # one byte an index: the indices are the bytes
+        return max(joined) < frames
+    try:
+        indices: list[int] = wire.parse(wire.INDICES, wire.frame(tracebacks)).index[:]
+    except DecodeError:
+        return False
+    return not indices or max(indices) < frames
 
 
 def _flat_graph(data: bytes) -> Any | None:
@@ -176,34 +303,12 @@ def _one_name_and_op_each(flat: Any, n: int) -> bool:
     return len(flat.node.name) == n and len(flat.node.op) == n
 
 
-def _prefixes(names: Sequence[str], types: Sequence[str]) -> list[bytes] | None:
+def _prefixes(names: Sequence[str], types: Sequence[str]) -> list[bytes]:
     """``P_i``: fields 1 (name) and 2 (op) of NodeDef i as a canonical serializer writes
-    them; None if a type is empty (a canonical NodeDef then has no op field)."""
-    if not all(types):
-        return None
-    encoded_names = list(map(str.encode, names))
-    type_fields = _TypeFields()
-    return list(
-        map(
-            b"".join,
-            zip(
-                wire.length_prefixes(b"\n", map(len, encoded_names)),
-                encoded_names,
-                map(type_fields.__getitem__, types),
-                strict=True,
-            ),
-        )
-    )
-
-
-class _TypeFields(dict[str, bytes]):
-    """type -> its NodeDef field 2 (tag, length, UTF-8 bytes), made once per type."""
-
-    def __missing__(self, key: str) -> bytes:
-        encoded = key.encode()
-        value = b"\x12" + wire.varint(len(encoded)) + encoded
-        self[key] = value
-        return value
+    them (types are not empty)."""
+    encoded = list(map(str.encode, names))
+    name_fields = map(add, wire.length_prefixes(b"\n", map(len, encoded)), encoded)
+    return list(map(add, name_fields, map(_FIELD_2.__getitem__, types)))
 
 
 def _registered(types: set[str], op_defs: Mapping[str, OpDef], fns: Mapping[str, Function]) -> bool:
@@ -211,48 +316,51 @@ def _registered(types: set[str], op_defs: Mapping[str, OpDef], fns: Mapping[str,
     return all(t in op_defs or t in fns for t in types)
 
 
-def _output_counts_hold(
-    records: Sequence[snap.Operation],
+def _output_counts(
     types: Sequence[str],
-    counts: Sequence[int],
+    node_defs: Sequence[bytes],
     op_defs: Mapping[str, OpDef],
     fns: Mapping[str, Function],
-) -> bool:
-    """``check_output_counts``: per type when the OpDef fixes the count, else per node."""
-    expected: dict[str, int | None] = {}  # None: the attrs decide
+) -> list[int] | None:
+    """Each operation's output count by its OpDef (or function signature): per type when
+    the OpDef fixes it, else from the node's attrs; None if the attrs do not say."""
+    fixed: dict[str, int | None] = {}  # None: the attrs decide
+    signatures: dict[str, OpDef] = {}
     for t in set(types):
         fn = fns.get(t)
-        op_def = fn.definition.signature if fn is not None else op_defs.get(t)
-        if op_def is None:
-            expected[t] = -1  # no OpDef: not checked
-        elif any(a.number_attr or a.type_list_attr for a in op_def.output_arg):
-            expected[t] = None
-        else:
-            expected[t] = len(op_def.output_arg)
-    for i, (t, count) in enumerate(zip(types, counts, strict=True)):
-        want = expected[t]
-        if want == count or want == -1:
-            continue
-        if want is not None:
-            return False
-        fn = fns.get(t)
         op_def = fn.definition.signature if fn is not None else op_defs[t]
-        node_def = NodeDef.FromString(records[i].node_def)
-        got = output_count(node_def, op_def)
-        if got is not None and got != count:
-            return False
-    return True
+        signatures[t] = op_def
+        if any(a.number_attr or a.type_list_attr for a in op_def.output_arg):
+            fixed[t] = None
+        else:
+            fixed[t] = len(op_def.output_arg)
+    counts: list[int | None] = list(map(fixed.__getitem__, types))
+    if None in counts:
+        for i in [i for i, c in enumerate(counts) if c is None]:
+            try:
+                node_def = NodeDef.FromString(node_defs[i])
+            except DecodeError:
+                return None
+            counts[i] = output_count(node_def, signatures[types[i]])
+            if counts[i] is None:
+                return None
+    return counts  # type: ignore[return-value]
 
 
-def _inputs_resolve(
-    inputs: Iterable[str], names: Sequence[str], counts: Sequence[int]
-) -> bool:
+def _inputs_resolve(inputs: Iterable[str], names: Sequence[str], counts: Sequence[int]) -> bool:
     """``check_inputs``: each input names an output (or, ``^op``, an operation).
 
-    Most inputs are ``op``, output 0 of an operation that has outputs: those are found in
-    one set; the others (``^op``, ``op:k``, faults) are checked one by one."""
+    The inputs that are ``op`` (output 0 of an operation with outputs), ``^op`` or
+    ``op:k`` in their usual spelling are found in sets; the others one by one."""
     plain = set(compress(names, counts))
     others = set(filterfalse(plain.__contains__, inputs))
+    if not others:
+        return True
+    others.difference_update(map(add, repeat("^"), names))
+    others.difference_update(map(add, plain, repeat(":0")))
+    for name, count in zip(names, counts, strict=True):
+        if count > 1:
+            others.difference_update(f"{name}:{k}" for k in range(1, count))
     if not others:
         return True
     outputs = dict(zip(names, counts, strict=True))

@@ -49,9 +49,12 @@ from refimpl.pb.tensorflow import (  # noqa: F401
 
 __all__ = [
     "FLAT_GRAPH",
-    "FLAT_OPERATIONS",
-    "FLAT_SHAPE_BYTES",
+    "FRAMED_OPERATIONS",
+    "INDICES",
     "NODE_BYTES",
+    "OPERATION_BYTES",
+    "SHAPES",
+    "SNAPSHOT_FIELDS",
     "frame",
     "length_prefixes",
     "parse",
@@ -84,12 +87,13 @@ def _build() -> dict[str, type[Message]]:
         for field_name, number, repeated, kind in fields:
             label = _F.LABEL_REPEATED if repeated else _F.LABEL_OPTIONAL
             f = m.field.add(name=field_name, number=number, label=label)
-            if kind in ("string", "bytes", "uint32", "int32"):
+            if kind in ("string", "bytes", "uint32", "int32", "bool"):
                 f.type = {
                     "string": _F.TYPE_STRING,
                     "bytes": _F.TYPE_BYTES,
                     "uint32": _F.TYPE_UINT32,
                     "int32": _F.TYPE_INT32,
+                    "bool": _F.TYPE_BOOL,
                 }[kind]
             else:
                 f.type = _F.TYPE_MESSAGE
@@ -128,28 +132,32 @@ def _build() -> dict[str, type[Message]]:
     )
     # tensorflow.GraphDef's nodes, serialized.
     message("NodeBytes", ("node", 1, True, "bytes"))
-    # metagraph_ref.GraphSnapshot's operations merged: every output shape (parsed) and
-    # every traceback index, in operation order. The other fields of an operation are
-    # declared as bytes (each occurrence replaces the last: nothing accumulates).
+    # metagraph_ref.Operation, every field repeated, raw: several operations merged give
+    # every name, type, node_def, output shape and packed traceback, in order.
     message(
-        "FlatOperation",
-        ("name", 1, False, "bytes"),
-        ("type", 2, False, "bytes"),
-        ("node_def", 3, False, "bytes"),
-        ("output_shapes", 4, True, ".tensorflow.TensorShapeProto"),
-        ("traceback", 6, True, "uint32"),
-    )
-    message("FlatOperations", ("operations", 4, False, f".{_PACKAGE}.FlatOperation"))
-    # The same, every output shape serialized.
-    message(
-        "ShapeBytes",
-        ("name", 1, False, "bytes"),
-        ("type", 2, False, "bytes"),
-        ("node_def", 3, False, "bytes"),
+        "OperationFields",
+        ("name", 1, True, "string"),
+        ("type", 2, True, "string"),
+        ("node_def", 3, True, "bytes"),
         ("output_shapes", 4, True, "bytes"),
-        ("traceback", 6, False, "bytes"),
+        ("has_traceback", 5, True, "bool"),
+        ("traceback", 6, True, "bytes"),
     )
-    message("FlatShapeBytes", ("operations", 4, False, f".{_PACKAGE}.ShapeBytes"))
+    # metagraph_ref.GraphSnapshot: the C++ GraphDef serialized, every operation merged
+    # into one OperationFields; the other fields left as they are (unknown).
+    message(
+        "SnapshotFields",
+        ("cpp_graph_def", 3, False, "bytes"),
+        ("operations", 4, False, f".{_PACKAGE}.OperationFields"),
+    )
+    # Serialized operations framed as field 1: the same, merged.
+    message("FramedOperations", ("operation", 1, False, f".{_PACKAGE}.OperationFields"))
+    # metagraph_ref.GraphSnapshot's operations, serialized.
+    message("OperationBytes", ("operations", 4, True, "bytes"))
+    # Serialized shapes framed as field 1, each parsed.
+    message("Shapes", ("shape", 1, True, ".tensorflow.TensorShapeProto"))
+    # Packed uint32 lists framed as field 1 (traceback indices), decoded.
+    message("Indices", ("index", 1, True, "uint32"))
     pool = descriptor_pool.Default()
     pool.Add(fdp)
     return {
@@ -164,10 +172,17 @@ _VIEWS = _build()
 FLAT_GRAPH: type[Message] = _VIEWS["FlatGraph"]
 #: ``tensorflow.GraphDef`` as ``repeated bytes node = 1``.
 NODE_BYTES: type[Message] = _VIEWS["NodeBytes"]
-#: ``metagraph_ref.GraphSnapshot`` with every operation merged (``operations``).
-FLAT_OPERATIONS: type[Message] = _VIEWS["FlatOperations"]
-#: ``FLAT_OPERATIONS`` with the output shapes serialized (``operations.output_shapes``).
-FLAT_SHAPE_BYTES: type[Message] = _VIEWS["FlatShapeBytes"]
+#: ``metagraph_ref.GraphSnapshot``: ``cpp_graph_def`` (bytes) and ``operations`` (every
+#: operation merged into one ``OperationFields``).
+SNAPSHOT_FIELDS: type[Message] = _VIEWS["SnapshotFields"]
+#: Operations framed by ``frame``, merged into one ``OperationFields`` (``operation``).
+FRAMED_OPERATIONS: type[Message] = _VIEWS["FramedOperations"]
+#: ``metagraph_ref.GraphSnapshot``'s operations, serialized (``operations``).
+OPERATION_BYTES: type[Message] = _VIEWS["OperationBytes"]
+#: TensorShapeProtos framed by ``frame``, parsed (``shape``).
+SHAPES: type[Message] = _VIEWS["Shapes"]
+#: Packed uint32 lists framed by ``frame``, decoded (``index``).
+INDICES: type[Message] = _VIEWS["Indices"]
 
 
 def parse(view: type[Message], data: bytes) -> Any:
@@ -197,8 +212,12 @@ def length_prefixes(tag: bytes, lengths: Iterable[int]) -> list[bytes]:
     table = _TAGGED.get(tag)
     if table is None:
         table = _TAGGED[tag] = [tag + v for v in VARINTS]
-    size = len(table)
-    return [table[n] if n < size else tag + varint(n) for n in lengths]
+    lengths = list(lengths)
+    try:
+        return list(map(table.__getitem__, lengths))
+    except IndexError:  # a length of 2**14 or more
+        size = len(table)
+        return [table[n] if n < size else tag + varint(n) for n in lengths]
 
 
 def frame(items: Sequence[bytes], tag: bytes = b"\n") -> bytes:

@@ -90,7 +90,7 @@ class _Chooser:
         return self.data.draw(st.binary(max_size=max_size))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=max(60, settings().max_examples or 60), deadline=None)
 @given(st.data())
 def test_the_bulk_load_never_accepts_what_the_checked_load_rejects(data: st.DataObject) -> None:
     seed = data.draw(st.sampled_from(SNAPSHOTS))
