@@ -189,8 +189,10 @@ def test_hanging_testee_times_out(
 @pytest.mark.parametrize(
     ("name", "args", "message"),
     [
-        ("garbage", ("--mode", "frame"), "garbage frame: 36 bytes"),
-        ("garbage", ("--mode", "truncated"), "truncated frame: 10 of 100 bytes"),
+        ("garbage", ("--mode", "frame"), "the frame's bytes: b'$\\x00\\x00\\x00\\xff\\xfe this is "
+         "not a protobuf message \\x00\\x01'"),
+        ("garbage", ("--mode", "truncated"), "truncated frame: 10 of 100 bytes, then end of "
+         "stream; its bytes: b'd\\x00\\x00\\x000123456789'"),
         ("oversized", (), "oversized frame: header f0ffffff announces 4294967280 bytes"),
     ],
 )
@@ -227,6 +229,28 @@ def test_text_on_stdout_is_named_in_the_timeout_report(
     assert results == [("passed", ""), ("error", "timeout"), ("passed", "")]
     assert "a frame of 1667330644 bytes had arrived up to byte" in out
     assert "its header 54726163 reads as the text 'Trac': does the testee print to stdout?" in out
+    # ... and the bytes themselves, as a Python bytes literal.
+    assert "its bytes: b'Traceback (most recent call last): oops, printed to stdout\\n" in out
+
+
+@pytest.mark.parametrize("when", ["handshake", "response"])
+def test_stray_bytes_are_shown_as_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, five: list[str], when: str
+) -> None:
+    # "oops\n" printed before the handshake or before the 1st response: "oops" reads as a
+    # header announcing 1936748399 bytes; the report shows the bytes as they are.
+    xml = tmp_path / "j.xml"
+    status, out = run(
+        capsys, "--testee", fake("stray_print", "--when", when), *as_cases(five[:2]),
+        "--timeout", "2", "--startup-timeout", "2", "--junit-xml", str(xml),
+    )
+    assert status == 1
+    results = [outcome_of(junit(xml)[n]) for n in five[:2]]
+    kind = "startup" if when == "handshake" else "timeout"
+    assert results[0] == ("error", kind), out
+    assert "a frame of 1936748399 bytes had arrived up to byte" in out
+    assert "its header 6f6f7073 reads as the text 'oops': does the testee print to stdout?" in out
+    assert re.search(r"its bytes: b'oops\\n[^']*'", out), out
 
 
 def test_echoed_case_names_are_checked(

@@ -59,11 +59,14 @@ __all__ = [
     "TesteeProcess",
     "default_testee_command",
     "op_registry_bytes",
+    "shown_bytes",
 ]
 
 #: Consecutive failed starts after which the testee is given up for the rest of the run.
 MAX_STARTUP_FAILURES = 3
 _STDERR_TAIL_BYTES = 4096
+#: How many bytes of a bad or unfinished frame a failure report shows (as a bytes repr).
+SHOWN_BYTES = 60
 
 
 def default_testee_command() -> list[str]:
@@ -101,12 +104,51 @@ class _Eof:
 _Item = bytes | FrameError | _Eof | OSError
 
 
+def shown_bytes(data: bytes, limit: int = SHOWN_BYTES) -> str:
+    """The first ``limit`` bytes of ``data`` as a Python bytes literal (``b'oops\\n...'``),
+    so that text a testee printed to stdout reads as text in a report."""
+    return repr(data[:limit]) + ("..." if len(data) > limit else "")
+
+
+class _Recorder:
+    """The testee's stdout as ``read_frame`` reads it, remembering the first bytes of the
+    frame being read (header included) for failure reports.
+
+    Reads return what has arrived (``read1``), so the bytes of a frame that never
+    completes are seen too.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self._head = bytearray()
+        self._lock = threading.Lock()
+
+    def read(self, n: int = -1) -> bytes:
+        read1 = getattr(self.stream, "read1", None)
+        data: bytes = read1(n) if read1 is not None else self.stream.read(n)
+        with self._lock:
+            room = SHOWN_BYTES + 1 - len(self._head)
+            if room > 0:
+                self._head += data[:room]
+        return data
+
+    def reset(self) -> None:
+        with self._lock:
+            self._head = bytearray()
+
+    def head(self) -> bytes:
+        """The first bytes of the current frame (one more than shown: "..." if longer)."""
+        with self._lock:
+            return bytes(self._head)
+
+
 class _Reader(threading.Thread):
     """Reads frames from the testee's stdout into a queue until EOF or a bad frame."""
 
     def __init__(self, stream: IO[bytes], max_bytes: int) -> None:
         super().__init__(daemon=True, name="testee-stdout")
         self.stream = stream
+        self.recorder = _Recorder(stream)
         self.max_bytes = max_bytes
         self.frames: queue.Queue[_Item] = queue.Queue()
         #: Bytes of the frame being read (for timeout reports): (received, announced).
@@ -119,9 +161,10 @@ class _Reader(threading.Thread):
         try:
             while True:
                 self.partial = None
+                self.recorder.reset()
                 try:
                     payload = read_frame(
-                        cast(BinaryIO, self.stream), self.max_bytes, self._progress
+                        cast(BinaryIO, self.recorder), self.max_bytes, self._progress
                     )
                 except FrameError as e:
                     self.frames.put(e)
@@ -367,10 +410,13 @@ class TesteeProcess:
             item = reader.frames.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             partial = reader.partial
+            head = reader.recorder.head()
             extra = ""
             if partial is not None:
                 extra = f" (a frame of {partial[1]} bytes had arrived up to byte {partial[0]}"
-                extra += f"{_text_hint(partial[1])})"
+                extra += f"{_text_hint(partial[1])}; its bytes: {shown_bytes(head)})"
+            elif head:
+                extra = f" (an unfinished frame header arrived: {shown_bytes(head)})"
             elif writer.is_alive():
                 extra = " (it was not even reading the request)"
             self.kill()
@@ -378,8 +424,10 @@ class TesteeProcess:
         if isinstance(item, bytes):
             return "", None, item
         if isinstance(item, FrameError):
+            head = reader.recorder.head()
             self.kill()
-            return f"{item}; testee killed", "protocol", None
+            shown = f"; its bytes: {shown_bytes(head)}" if head else ""
+            return f"{item}{shown}; testee killed", "protocol", None
         # End of stream: the testee exited (or closed stdout).
         code = self._exit_code(proc)
         if code is not None and self._stderr is not None:
@@ -436,11 +484,13 @@ class TesteeProcess:
             self.kill()
             self.restarts_after_fault += 1
             preview = payload[:32].hex()
+            frame_bytes = HEADER.pack(len(payload)) + payload[: SHOWN_BYTES + 1]
             return CaseResult(
                 None,
                 "protocol",
                 f"garbage frame: {len(payload)} bytes (starting {preview}) are not an "
-                f"ExportResponse ({e}); testee killed",
+                f"ExportResponse ({e}); the frame's bytes: {shown_bytes(frame_bytes)}; "
+                "testee killed",
                 seconds,
             )
         if response.WhichOneof("result") is None:
