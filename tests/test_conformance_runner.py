@@ -138,7 +138,38 @@ def test_flipped_byte_is_caught(
             assert status_ == "passed", name
     # Each failure: the first differing field path with both values, and a replay line.
     assert DIFF_LINE.search(out), out
-    assert f"replay: python -m conformance --testee {shlex.quote(fake('flip_byte'))} --case " in out
+    replay = shlex.join([sys.executable, "-m", "conformance", "--testee", fake("flip_byte")])
+    assert f"replay: {replay} --case " in out
+
+
+def test_replay_commands_name_the_interpreter_and_testee(
+    capsys: pytest.CaptureFixture[str], cases: list[CorpusCase], five: list[str]
+) -> None:
+    # The interpreter (sys.executable) and the testee command actually used, shell-quoted;
+    # with no --testee, refimpl's testee under this interpreter.
+    case = next(c for c in cases if c.name == five[0])
+    args = runner.build_parser().parse_args([])
+    refimpl_testee = shlex.join([sys.executable, "-m", "refimpl.testee"])
+    assert runner.replay_command(args, case) == shlex.join(
+        [sys.executable, "-m", "conformance", "--testee", refimpl_testee, "--case", case.name]
+    )
+    args = runner.build_parser().parse_args(
+        ["--testee", fake("flip_byte"), "--timeout", "7", "--require-tier", "semantic"]
+    )
+    command = runner.replay_command(args, case)
+    assert shlex.split(command) == [
+        sys.executable, "-m", "conformance", "--testee", fake("flip_byte"), "--timeout", "7",
+        "--require-tier", "semantic", "--case", case.name,
+    ]
+    # Run as printed, it replays just that case's failure.
+    status, out = run(capsys, "--testee", fake("flip_byte"), *as_cases(five[:1]))
+    line = next(ln for ln in out.splitlines() if ln.startswith("    replay: "))
+    proc = subprocess.run(
+        [*shlex.split(line.removeprefix("    replay: ")), "--progress", "never"],
+        capture_output=True, text=True, check=False, cwd=REPO,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"FAIL {five[0]}  [" in proc.stdout and "FAIL: 1 cases" in proc.stdout
 
 
 def test_parallel_testees_give_the_same_report(
@@ -577,3 +608,5 @@ def test_plugin_reports_failures_and_honours_the_failure_list(
     assert f"FAILED metagraph-conformance::{wrong}" in proc.stdout
     assert re.search(r"^file \S+: .+ vs .+$", proc.stdout, re.MULTILINE)
     assert f"{len(with_files) - 1} failed" in proc.stdout and "1 xfailed" in proc.stdout
+    replay = shlex.join([sys.executable, "-m", "conformance", "--testee", fake("flip_byte")])
+    assert f"replay: {replay} --case {wrong}" in proc.stdout

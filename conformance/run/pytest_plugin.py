@@ -18,6 +18,7 @@ Each pytest process (each xdist worker) runs one testee process, started on firs
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -247,11 +248,13 @@ def _failure_text(run: CaseRun, state: _State) -> str:
         lines.append(f"verdict: {TIER_VERDICTS[v.tier]}")
     lines += v.details
     lines.append("values are shown as expected (TF) vs actual (testee)")
-    parts = ["python", "-m", "conformance"]
-    if state.command:
-        parts += ["--testee", state.command]
+    from conformance.run.runner import testee_command
+
+    parts = [sys.executable, "-m", "conformance", "--testee", testee_command(state.command)]
     if state.corpus:
         parts += ["--corpus", str(state.corpus)]
+    if state.timeout != 30.0:
+        parts += ["--timeout", f"{state.timeout:g}"]
     if state.require != "bytes":
         parts += ["--require-tier", state.require]
     parts += ["--case", run.case.name]

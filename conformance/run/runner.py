@@ -32,7 +32,12 @@ from conformance.corpus.spec_rules import case_rules
 from conformance.protocol import DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION
 from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Handshake
 from conformance.run import failure_list as fl
-from conformance.run.testee_process import CaseResult, StartupError, TesteeProcess
+from conformance.run.testee_process import (
+    CaseResult,
+    StartupError,
+    TesteeProcess,
+    default_testee_command,
+)
 from conformance.run.verdicts import (
     DEFAULT_TIER,
     TIER_TITLES,
@@ -280,11 +285,16 @@ class Progress:
         self.stream.flush()
 
 
+def testee_command(testee: str | None) -> str:
+    """The testee command line actually run: ``testee``, or refimpl's own testee under
+    this interpreter (``<sys.executable> -m refimpl.testee``), shell-quoted."""
+    return testee if testee else shlex.join(default_testee_command())
+
+
 def replay_command(args: argparse.Namespace, case: CorpusCase) -> str:
-    """A command running just this case, with the settings that matter."""
-    parts = ["python", "-m", "conformance"]
-    if args.testee:
-        parts += ["--testee", args.testee]
+    """A command running just this case, with the settings that matter: this interpreter
+    (``sys.executable``) and the testee command actually used, shell-quoted."""
+    parts = [sys.executable, "-m", "conformance", "--testee", testee_command(args.testee)]
     if args.corpus:
         parts += ["--corpus", str(args.corpus)]
     if args.hypothesis:
