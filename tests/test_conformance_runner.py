@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import shlex
+import shutil
 import struct
 import subprocess
 import sys
@@ -546,6 +547,31 @@ def test_refimpl_testee_writes_only_frames(cases: list[CorpusCase]) -> None:
     assert response.case_name == warned.name
     assert not corpus.case_differences(warned, response.outcome)
     assert list(response.outcome.warnings) == list(warned.expected.warnings)
+
+
+# -- the JavaScript testee skeleton ------------------------------------------------------
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_js_testee_skeleton_skips_every_case(tmp_path: Path, cases: list[CorpusCase]) -> None:
+    # examples/js-testee: the protocol by hand in Node.js, every case answered "skipped";
+    # skips do not fail a run, so an all-skipped run exits 0 (protocol doc sections 7, 10).
+    patterns = ["scopes-d", "saveables_dict-*"]
+    chosen = runner.select_cases(cases, patterns=patterns)
+    assert len(chosen) >= 5
+    xml = tmp_path / "j.xml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "conformance", "--testee", "node examples/js-testee/testee.js",
+         *[a for p in patterns for a in ("-k", p)], "--progress", "never",
+         "--junit-xml", str(xml)],
+        capture_output=True, text=True, check=False, cwd=REPO, timeout=300,
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    n = len(chosen)
+    assert "js-testee skeleton 0.1; targets TensorFlow 2.21.0; protocol 1; features: *" in out
+    assert re.search(rf"^ +{n}  not implemented$", out, re.MULTILINE), out
+    assert f"PASS: {n} cases" in out and f": 0 passed, 0 failed, {n} skipped" in out
+    results = {name: outcome_of(tc) for name, tc in junit(xml).items()}
+    assert results == {c.name: ("skipped", "not implemented") for c in chosen}
 
 
 # -- the pytest plugin -------------------------------------------------------------------
