@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import compress
 
-from refimpl import rules
+from refimpl import rules, wire
 from refimpl.op_registry import OpLookup
-from refimpl.pb.tensorflow.function_pb2 import FunctionDef
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
 from refimpl.pb.tensorflow.op_def_pb2 import OpList
@@ -27,11 +26,12 @@ def ops_used_by_graph_def(graph_def: GraphDef, node_ops: Sequence[str] | None = 
     caller): only the call nodes are then read.
     """
     rules.applied("5.2", "5.5")
-    name_to_function: dict[str, FunctionDef] = {}
-    for fun in graph_def.library.function:
-        name_to_function[fun.signature.name] = fun
+    functions = graph_def.library.function
+    name_to_function: dict[str, int] = {}  # name -> its (last) place in the library
+    for i, fun in enumerate(functions):
+        name_to_function[fun.signature.name] = i
     used: set[str] = set()
-    pending: list[FunctionDef] = []
+    pending: list[int] = []
 
     def mark(op: str) -> None:
         if op not in used and op in name_to_function:
@@ -55,10 +55,28 @@ def ops_used_by_graph_def(graph_def: GraphDef, node_ops: Sequence[str] | None = 
         nodes = graph_def.node
         for i in compress(range(len(node_ops)), map(CALL_OPS.__contains__, node_ops)):
             process(nodes[i])
+    body_ops = _body_ops(graph_def) if node_ops is not None and len(functions) else None
     while pending:
-        for node in pending.pop().node_def:
-            process(node)
+        i = pending.pop()
+        nodes = functions[i].node_def
+        ops = body_ops[i] if body_ops is not None else None
+        if ops is None or len(ops) != len(nodes):
+            for node in nodes:
+                process(node)
+            continue
+        # The same marks: a set of ops, then the call nodes in order.
+        for op in set(ops):
+            mark(op)
+        for k in compress(range(len(ops)), map(CALL_OPS.__contains__, ops)):
+            process(nodes[k])
     return {op for op in used if op not in name_to_function}
+
+
+def _body_ops(graph_def: GraphDef) -> list[list[str]]:
+    """Each library function's body node ops, in order, read from the library serialized
+    (canonically: a node has one op field, or none if its op is empty)."""
+    serialized = graph_def.library.SerializeToString(deterministic=True)
+    return [f.node_def.op[:] for f in wire.parse(wire.LIBRARY_OPS, serialized).function]
 
 
 def stripped_op_list(

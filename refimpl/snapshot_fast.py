@@ -41,7 +41,7 @@ type):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain, compress, filterfalse, islice, repeat
 from operator import add, sub
 from types import MappingProxyType
@@ -163,7 +163,8 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
     del cpp_nodes, prefixes
     check_library(cpp_flat.library, fns_by_name)
     check_collection_items(collections)
-    if not _inputs_resolve(chain(nodes.node.input[:], cpp_flat.node.input[:]), names, counts):
+    inputs = chain(nodes.node.input[:], cpp_flat.node.input[:])
+    if not _inputs_resolve(inputs, names, counts, index):
         return None
     cpp = Deferred(GraphDef, cpp_bytes)  # (it parses: cpp_flat is the same fields)
     operations = OperationList(records, Frames(raw.frames))
@@ -347,21 +348,46 @@ def _output_counts(
     return counts  # type: ignore[return-value]
 
 
-def _inputs_resolve(inputs: Iterable[str], names: Sequence[str], counts: Sequence[int]) -> bool:
+def _inputs_resolve(
+    inputs: Iterable[str], names: Sequence[str], counts: Sequence[int], index: Mapping[str, int]
+) -> bool:
     """``check_inputs``: each input names an output (or, ``^op``, an operation).
 
-    The inputs that are ``op`` (output 0 of an operation with outputs), ``^op`` or
-    ``op:k`` in their usual spelling are found in sets; the others one by one."""
+    Most inputs are ``op``, output 0 of an operation that has outputs (and whose name has
+    no ``:`` and no leading ``^``): those are found in one set. Many others are ``^op`` or
+    ``op:k`` as TF spells them: when they are many, those too are found in sets; then the
+    rest one by one (``input_fault``)."""
     plain = set(compress(names, counts))
+    joined = "".join(names)
+    if ":" in joined or "^" in joined:  # such a name is not an input naming it
+        plain = {name for name in plain if ":" not in name and not name.startswith("^")}
     others = set(filterfalse(plain.__contains__, inputs))
-    if not others:
-        return True
-    others.difference_update(map(add, repeat("^"), names))
-    others.difference_update(map(add, plain, repeat(":0")))
-    for name, count in zip(names, counts, strict=True):
-        if count > 1:
-            others.difference_update(f"{name}:{k}" for k in range(1, count))
-    if not others:
-        return True
-    outputs = dict(zip(names, counts, strict=True))
+    if len(others) > len(names) // 8:
+        others.difference_update(map(add, repeat("^"), names))
+        others.difference_update(map(add, plain, repeat(":0")))
+        for name, count in zip(names, counts, strict=True):
+            if count > 1 and not name.startswith("^"):
+                others.difference_update(f"{name}:{k}" for k in range(1, count))
+    outputs = _OutputCounts(index, counts)
     return all(input_fault(x, outputs) is None for x in others)
+
+
+class _OutputCounts(Mapping[str, int]):
+    """Operation name -> its output count, over the index and the counts."""
+
+    def __init__(self, index: Mapping[str, int], counts: Sequence[int]) -> None:
+        self._index = index
+        self._counts = counts
+
+    def __getitem__(self, name: str) -> int:
+        return self._counts[self._index[name]]
+
+    def get(self, name: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        i = self._index.get(name)
+        return default if i is None else self._counts[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)

@@ -51,6 +51,7 @@ __all__ = [
     "FLAT_GRAPH",
     "FRAMED_OPERATIONS",
     "INDICES",
+    "LIBRARY_OPS",
     "NODE_BYTES",
     "OPERATION_BYTES",
     "SHAPES",
@@ -156,6 +157,10 @@ def _build() -> dict[str, type[Message]]:
     message("OperationBytes", ("operations", 4, True, "bytes"))
     # Serialized shapes framed as field 1, each parsed.
     message("Shapes", ("shape", 1, True, ".tensorflow.TensorShapeProto"))
+    # tensorflow.FunctionDefLibrary: each function's body nodes merged, their ops.
+    message("NodeOps", ("op", 2, True, "string"))
+    message("BodyOps", ("node_def", 3, False, f".{_PACKAGE}.NodeOps"))
+    message("LibraryOps", ("function", 1, True, f".{_PACKAGE}.BodyOps"))
     # Packed uint32 lists framed as field 1 (traceback indices), decoded.
     message("Indices", ("index", 1, True, "uint32"))
     pool = descriptor_pool.Default()
@@ -179,6 +184,9 @@ SNAPSHOT_FIELDS: type[Message] = _VIEWS["SnapshotFields"]
 FRAMED_OPERATIONS: type[Message] = _VIEWS["FramedOperations"]
 #: ``metagraph_ref.GraphSnapshot``'s operations, serialized (``operations``).
 OPERATION_BYTES: type[Message] = _VIEWS["OperationBytes"]
+#: ``tensorflow.FunctionDefLibrary``: each function's body node ops
+#: (``function[i].node_def.op``, every op field in order).
+LIBRARY_OPS: type[Message] = _VIEWS["LibraryOps"]
 #: TensorShapeProtos framed by ``frame``, parsed (``shape``).
 SHAPES: type[Message] = _VIEWS["Shapes"]
 #: Packed uint32 lists framed by ``frame``, decoded (``index``).

@@ -232,3 +232,45 @@ def test_names_in_use_is_read_only_and_reading_never_inserts() -> None:
     with pytest.raises(KeyError):
         names["no such name"]
     assert len(names) == len(dict(names))
+
+
+def _renamed(old: str, new: str) -> bytes:
+    """examples/training.snapshot with operation ``old`` renamed ``new`` everywhere."""
+    raw = _example_raw()
+
+    def rename_node(node: NodeDef) -> None:
+        if node.name == old:
+            node.name = new
+        for i, x in enumerate(node.input):
+            if x == old or x.startswith(old + ":"):
+                node.input[i] = new + x[len(old) :]
+            elif x == "^" + old:
+                node.input[i] = "^" + new
+
+    for op in raw.operations:
+        if op.name == old:
+            op.name = new
+        node = NodeDef.FromString(op.node_def)
+        rename_node(node)
+        op.node_def = node.SerializeToString(deterministic=True)
+    cpp = GraphDef.FromString(raw.cpp_graph_def)
+    for node in cpp.node:
+        rename_node(node)
+    raw.cpp_graph_def = cpp.SerializeToString(deterministic=True)
+    return raw.SerializeToString(deterministic=True)
+
+
+@pytest.mark.parametrize("old", ["w", "x"])
+@pytest.mark.parametrize("new", ["w:0", "w:1", "^w", "w:x", "a:b:0", "w/Initializer:0"])
+def test_operation_names_that_read_as_inputs_are_judged_as_by_the_checked_load(
+    old: str, new: str
+) -> None:
+    data = _renamed(old, new)
+    try:
+        checked = load_snapshot_checked(data)
+    except SnapshotError as e:
+        with pytest.raises(SnapshotError) as raised:
+            load_snapshot(data)
+        assert str(raised.value) == str(e)
+        return
+    assert load_snapshot(data).operations == checked.operations
