@@ -301,8 +301,9 @@ class _Export:
         mgd = self.mgd
         self._stamp_meta_info_def(graph, meta_info_def)
         node_ops: Sequence[str] | None = None  # graph_def.node[i].op, when known
+        library: list[bytes] = []  # its other fields, canonically serialized, when known
         if not graph_def:
-            default_graph_def(graph, mgd.graph_def)
+            default_graph_def(graph, mgd.graph_def, library)
             index = graph.wire_index()
             if index is not None:
                 node_ops = index.types
@@ -314,7 +315,7 @@ class _Export:
         rules.applied("5.1")
         if len(mgd.meta_info_def.stripped_op_list.op) == 0:
             mgd.meta_info_def.stripped_op_list.MergeFrom(
-                stripped_op_list(mgd.graph_def, lookup, node_ops)
+                stripped_op_list(mgd.graph_def, lookup, node_ops, library[0] if library else None)
             )
         if strip_default_attrs:
             strip_graph_default_attrs(mgd.graph_def, lookup)

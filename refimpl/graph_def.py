@@ -52,11 +52,15 @@ def _as_bytes(value: str | bytes) -> bytes:
 # -- the default path ----------------------------------------------------------------
 
 
-def default_graph_def(graph: Snapshot, into: GraphDef | None = None) -> GraphDef:
+def default_graph_def(
+    graph: Snapshot, into: GraphDef | None = None, library: list[bytes] | None = None
+) -> GraphDef:
     """The GraphDef of the default path: C++ serialization plus shape annotation.
 
     With ``into`` (an empty GraphDef), it is made there and returned; if making it
-    fails, nothing is merged into ``into``.
+    fails, nothing is merged into ``into``. With ``library``, the GraphDef's fields other
+    than its nodes (library, versions) are appended to it, canonically serialized, when
+    the GraphDef was made over the serialized graph.
     """
     # The C++ serialization as captured: node order, inputs, contents, library, versions;
     # no size check of its own.
@@ -65,9 +69,11 @@ def default_graph_def(graph: Snapshot, into: GraphDef | None = None) -> GraphDef
     if index is not None and not index.cpp_has_output_shapes:
         if any(index.output_counts):
             rules.applied("4.1.6")
-        made = _annotated_in_bulk(graph, index)
+        nodes, others = _annotated_in_bulk(graph, index)
         target = GraphDef() if into is None else into
-        target.MergeFromString(made)
+        target.MergeFromString(nodes + others)
+        if library is not None:
+            library.append(others)
         return target
     gd = GraphDef()
     gd.CopyFrom(graph.cpp_graph_def)
@@ -91,10 +97,11 @@ def _annotate_library(gd: GraphDef, graph: Snapshot) -> None:
         _annotate_function(function_def, graph.functions_by_name[function_def.signature.name])
 
 
-def _annotated_in_bulk(graph: Snapshot, index: WireIndex) -> bytes:
-    """The default path's GraphDef, serialized (not canonically), made over the serialized
-    graph as the loop of ``default_graph_def`` makes it (node i is operation i, and no
-    node has an ``_output_shapes`` attr yet: ``WireIndex``).
+def _annotated_in_bulk(graph: Snapshot, index: WireIndex) -> tuple[bytes, bytes]:
+    """The default path's GraphDef, serialized: its nodes (not canonically) and its other
+    fields (canonically), made over the serialized graph as the loop of
+    ``default_graph_def`` makes it (node i is operation i, and no node has an
+    ``_output_shapes`` attr yet: ``WireIndex``).
 
     Rule 4.1.6: each node's serialization is followed by its serialized attr (a NodeDef
     parses the two as one node with the attr added); the attr of a list of shapes is made
@@ -109,7 +116,7 @@ def _annotated_in_bulk(graph: Snapshot, index: WireIndex) -> bytes:
     lengths = wire.length_prefixes(b"\n", map(add, map(len, nodes), map(len, attrs)))
     _annotate_library(rest, graph)
     records = chain.from_iterable(zip(lengths, nodes, attrs, strict=True))
-    return b"".join(chain(records, (rest.SerializeToString(),)))
+    return b"".join(records), rest.SerializeToString(deterministic=True)
 
 
 class _ShapesAttr(dict[tuple[bytes, ...], bytes]):
@@ -337,8 +344,7 @@ def _parsed_in_bulk(
     keep = [_included(name, scope, exclude) for name in index.names]
     node_defs = list(compress(index.node_defs(), keep))
     size = sum(map(len, node_defs))
-    functions_size = sum(fn.definition.ByteSize() for fn in graph.functions)
-    if size + functions_size >= TWO_GB >> _BULK_SIZE_SHIFT:
+    if size + index.functions_size >= TWO_GB >> _BULK_SIZE_SHIFT:
         return None
     attrs = list(compress(_shape_attrs(index), keep))
     lengths = wire.length_prefixes(b"\n", map(add, map(len, node_defs), map(len, attrs)))

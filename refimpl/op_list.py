@@ -14,7 +14,9 @@ from refimpl.pb.tensorflow.op_def_pb2 import OpList
 CALL_OPS = ("PartitionedCall", "StatefulPartitionedCall")
 
 
-def ops_used_by_graph_def(graph_def: GraphDef, node_ops: Sequence[str] | None = None) -> set[str]:
+def ops_used_by_graph_def(
+    graph_def: GraphDef, node_ops: Sequence[str] | None = None, library: bytes | None = None
+) -> set[str]:
     """Op names used by top-level nodes and by the functions they call, minus function names.
 
     A function is walked only when a node's op is its name, or when a
@@ -23,7 +25,9 @@ def ops_used_by_graph_def(graph_def: GraphDef, node_ops: Sequence[str] | None = 
     ``graph_def`` (as TF does, rule 5.3): this function mutates its argument there.
 
     ``node_ops``, if given, is the op of each top-level node, in order (known to the
-    caller): only the call nodes are then read.
+    caller): only the call nodes are then read. ``library``, if given, is a GraphDef
+    holding ``graph_def``'s library, canonically serialized: the function bodies' ops are
+    read from it (else from ``graph_def``'s library, serialized here).
     """
     rules.applied("5.2", "5.5")
     functions = graph_def.library.function
@@ -55,7 +59,9 @@ def ops_used_by_graph_def(graph_def: GraphDef, node_ops: Sequence[str] | None = 
         nodes = graph_def.node
         for i in compress(range(len(node_ops)), map(CALL_OPS.__contains__, node_ops)):
             process(nodes[i])
-    body_ops = _body_ops(graph_def) if node_ops is not None and len(functions) else None
+    body_ops = None
+    if node_ops is not None and len(functions):
+        body_ops = _body_ops(graph_def, library)
     while pending:
         i = pending.pop()
         nodes = functions[i].node_def
@@ -72,19 +78,24 @@ def ops_used_by_graph_def(graph_def: GraphDef, node_ops: Sequence[str] | None = 
     return {op for op in used if op not in name_to_function}
 
 
-def _body_ops(graph_def: GraphDef) -> list[list[str]]:
+def _body_ops(graph_def: GraphDef, library: bytes | None) -> list[list[str]]:
     """Each library function's body node ops, in order, read from the library serialized
     (canonically: a node has one op field, or none if its op is empty)."""
-    serialized = graph_def.library.SerializeToString(deterministic=True)
-    return [f.node_def.op[:] for f in wire.parse(wire.LIBRARY_OPS, serialized).function]
+    if library is None:
+        library = GraphDef(library=graph_def.library).SerializeToString(deterministic=True)
+    functions = wire.parse(wire.GRAPH_LIBRARY_OPS, library).library.function
+    return [f.node_def.op[:] for f in functions]
 
 
 def stripped_op_list(
-    graph_def: GraphDef, lookup: OpLookup, node_ops: Sequence[str] | None = None
+    graph_def: GraphDef,
+    lookup: OpLookup,
+    node_ops: Sequence[str] | None = None,
+    library: bytes | None = None,
 ) -> OpList:
     """The OpDefs of the used ops that ``lookup`` knows, sorted by name (code points).
-    ``node_ops``: as for ``ops_used_by_graph_def``."""
-    used = ops_used_by_graph_def(graph_def, node_ops)
+    ``node_ops``, ``library``: as for ``ops_used_by_graph_def``."""
+    used = ops_used_by_graph_def(graph_def, node_ops, library)
     rules.applied("5.4")
     op_list = OpList()
     for name in sorted(used):

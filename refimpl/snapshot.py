@@ -101,6 +101,50 @@ class SnapshotError(ValueError):
     """A snapshot that cannot be loaded; the message names what is wrong."""
 
 
+class Deferred(Generic[M]):
+    """A serialized message, parsed when first read (once), then kept."""
+
+    __slots__ = ("_cls", "_data", "_parsed")
+
+    def __init__(self, cls: type[M], data: bytes) -> None:
+        self._cls = cls
+        self._data = data
+        self._parsed: M | None = None
+
+    @property
+    def parsed(self) -> M | None:
+        """The message, if it was read already."""
+        return self._parsed
+
+    def value(self) -> M:
+        """The message (parsed now if it was not)."""
+        if self._parsed is None:
+            message = self._cls()
+            message.ParseFromString(self._data)
+            self._parsed = message
+        return self._parsed
+
+
+class LazyMessage(Generic[M]):
+    """A dataclass field whose value may be a ``Deferred``: reading it gives the message."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}_value"
+
+    def __get__(self, obj: object, owner: type | None = None) -> M:
+        if obj is None:
+            raise AttributeError(self._slot)  # (no default value for the dataclass)
+        value = obj.__dict__[self._slot]
+        return value.value() if isinstance(value, Deferred) else value  # type: ignore[no-any-return]
+
+    def __set__(self, obj: object, value: M | Deferred[M]) -> None:
+        obj.__dict__[self._slot] = value
+
+    def stored(self, obj: object) -> M | Deferred[M]:
+        """What the field holds: the message, or the ``Deferred`` that makes it."""
+        return obj.__dict__[self._slot]  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class Environment:
     """What the capturing TensorFlow process stamps or decides by its setup."""
@@ -148,13 +192,15 @@ class Function:
     """One library function, as the Python graph holds it."""
 
     name: str
-    definition: FunctionDef
     grad_func_name: str
     has_graph: bool
     has_graph_inputs: bool
     inputs: tuple[FunctionTensor, ...]
     outputs: tuple[FunctionTensor, ...]
     body_ops: Mapping[str, BodyOp]
+    # (A descriptor, not a default: loaded in bulk, the FunctionDef is parsed when first
+    # read, if it is the C++ library's, which was checked.)
+    definition: LazyMessage[FunctionDef] = LazyMessage()
 
 
 CollectionKey = str | bytes | snap.PyObject
@@ -305,50 +351,6 @@ class ReadOnlyMap(Mapping[str, int]):
         return f"<ReadOnlyMap of {len(self)} entries>"
 
 
-class Deferred(Generic[M]):
-    """A serialized message, parsed when first read (once), then kept."""
-
-    __slots__ = ("_cls", "_data", "_parsed")
-
-    def __init__(self, cls: type[M], data: bytes) -> None:
-        self._cls = cls
-        self._data = data
-        self._parsed: M | None = None
-
-    @property
-    def parsed(self) -> M | None:
-        """The message, if it was read already."""
-        return self._parsed
-
-    def value(self) -> M:
-        """The message (parsed now if it was not)."""
-        if self._parsed is None:
-            message = self._cls()
-            message.ParseFromString(self._data)
-            self._parsed = message
-        return self._parsed
-
-
-class LazyMessage(Generic[M]):
-    """A dataclass field whose value may be a ``Deferred``: reading it gives the message."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._slot = f"_{name}_value"
-
-    def __get__(self, obj: object, owner: type | None = None) -> M:
-        if obj is None:
-            raise AttributeError(self._slot)  # (no default value for the dataclass)
-        value = obj.__dict__[self._slot]
-        return value.value() if isinstance(value, Deferred) else value  # type: ignore[no-any-return]
-
-    def __set__(self, obj: object, value: M | Deferred[M]) -> None:
-        obj.__dict__[self._slot] = value
-
-    def stored(self, obj: object) -> M | Deferred[M]:
-        """What the field holds: the message, or the ``Deferred`` that makes it."""
-        return obj.__dict__[self._slot]  # type: ignore[no-any-return]
-
-
 @dataclass(frozen=True)
 class WireIndex:
     """The serialized parts of a snapshot that ``load_snapshot`` checked in bulk, for the
@@ -369,6 +371,8 @@ class WireIndex:
     names: tuple[str, ...] = field(repr=False)
     types: tuple[str, ...] = field(repr=False)
     output_shapes: tuple[tuple[bytes, ...], ...] = field(repr=False)
+    #: The functions' definitions' size, serialized.
+    functions_size: int
     #: Whether some node of ``cpp_graph_def`` (of an operation's ``node_def``) has an
     #: ``_output_shapes`` attr already.
     cpp_has_output_shapes: bool
@@ -606,9 +610,14 @@ def environment_of(env: snap.Environment) -> Environment:
     )
 
 
-def functions_of(raw: snap.GraphSnapshot) -> tuple[tuple[Function, ...], dict[str, Function]]:
-    """The functions, each parsed and checked, and by name (names occur once)."""
-    functions = tuple(_function(f) for f in raw.functions)
+def functions_of(
+    raw: snap.GraphSnapshot, checked: Mapping[str, bytes] | None = None
+) -> tuple[tuple[Function, ...], dict[str, Function]]:
+    """The functions, each parsed and checked, and by name (names occur once).
+    ``checked``: name -> a FunctionDef of that name known to parse; a definition equal
+    to it is parsed when first read."""
+    known = checked or {}
+    functions = tuple(_function(f, known.get(f.name) == f.definition) for f in raw.functions)
     fns_by_name: dict[str, Function] = {}
     for fn in functions:
         if fn.name in fns_by_name:
@@ -688,11 +697,17 @@ def _function_tensor(t: snap.FunctionTensor, what: str) -> FunctionTensor:
     return FunctionTensor(t.dtype, _parse(TensorShapeProto, t.shape, f"{what}.shape"), handle)
 
 
-def _function(f: snap.Function) -> Function:
+def _function(f: snap.Function, checked: bool = False) -> Function:
+    """The function of a record; ``checked``: its definition is known to parse and be
+    named so (it is parsed when first read)."""
     what = f"function {f.name!r}"
-    definition = _parse(FunctionDef, f.definition, f"{what}.definition")
-    if definition.signature.name != f.name:
-        raise SnapshotError(f"{what}.definition is named {definition.signature.name!r}")
+    definition: FunctionDef | Deferred[FunctionDef]
+    if checked:
+        definition = Deferred(FunctionDef, f.definition)
+    else:
+        definition = _parse(FunctionDef, f.definition, f"{what}.definition")
+        if definition.signature.name != f.name:
+            raise SnapshotError(f"{what}.definition is named {definition.signature.name!r}")
     return Function(
         name=f.name,
         definition=definition,

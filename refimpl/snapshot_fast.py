@@ -116,7 +116,10 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
         return None
     # The records whose size is not the graph's.
     check_patterns(env)
-    functions, fns_by_name = functions_of(raw)
+    cpp_flat = _flat_graph(cpp_bytes)
+    if cpp_flat is None or not _one_name_and_op_each(cpp_flat, n):
+        return None
+    functions, fns_by_name = functions_of(raw, _library_by_name(cpp_bytes, cpp_flat.library))
     op_defs = op_defs_of(raw)
     collections = collections_of(raw)
     if not _registered(set(types), op_defs, fns_by_name):
@@ -154,9 +157,6 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
     if nodes is None or not _one_name_and_op_each(nodes, n):
         return None
     # The C++ GraphDef: node i is operation i.
-    cpp_flat = _flat_graph(cpp_bytes)
-    if cpp_flat is None or not _one_name_and_op_each(cpp_flat, n):
-        return None
     cpp_nodes: list[bytes] = wire.parse(wire.NODE_BYTES, cpp_bytes).node[:]
     if len(cpp_nodes) != n or not all(map(bytes.startswith, cpp_nodes, prefixes)):
         return None
@@ -187,6 +187,7 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
             names=tuple(names),
             types=tuple(types),
             output_shapes=tuple(by_operation),
+            functions_size=sum(len(f.definition) for f in raw.functions),
             cpp_has_output_shapes="_output_shapes" in cpp_flat.node.attr,
             node_defs_have_output_shapes="_output_shapes" in nodes.node.attr,
         ),
@@ -236,9 +237,11 @@ def _tails(
         lengths = list(map(len, wire.parse(wire.OPERATION_BYTES, data).operations[:]))
     except DecodeError:
         return None
-    made = [sum(parts) for parts in zip(*(map(len, c) for c in columns), strict=True)]
-    if len(lengths) != len(made):
+    if len(lengths) != len(columns[0]):
         return None
+    made = list(map(len, columns[0]))
+    for column in columns[1:]:
+        made = list(map(add, made, map(len, column)))
     fields = iter(traceback_fields)
     tails: list[bytes] = []
     for extra in map(sub, lengths, made):
@@ -289,6 +292,15 @@ def _frames_exist(tracebacks: list[bytes], frames: int) -> bool:
     except DecodeError:
         return False
     return not indices or max(indices) < frames
+
+
+def _library_by_name(cpp_bytes: bytes, library: Any) -> dict[str, bytes]:
+    """Name -> serialized FunctionDef of the C++ library (which ``FLAT_GRAPH`` parsed);
+    empty if a name occurs twice (``check_library`` then fails)."""
+    serialized: list[bytes] = wire.parse(wire.GRAPH_LIBRARY_BYTES, cpp_bytes).library.function[:]
+    names = [f.signature.name for f in library.function]
+    by_name = dict(zip(names, serialized, strict=True))
+    return by_name if len(by_name) == len(names) else {}
 
 
 def _flat_graph(data: bytes) -> Any | None:

@@ -51,7 +51,8 @@ __all__ = [
     "FLAT_GRAPH",
     "FRAMED_OPERATIONS",
     "INDICES",
-    "LIBRARY_OPS",
+    "GRAPH_LIBRARY_BYTES",
+    "GRAPH_LIBRARY_OPS",
     "NODE_BYTES",
     "OPERATION_BYTES",
     "SHAPES",
@@ -161,6 +162,10 @@ def _build() -> dict[str, type[Message]]:
     message("NodeOps", ("op", 2, True, "string"))
     message("BodyOps", ("node_def", 3, False, f".{_PACKAGE}.NodeOps"))
     message("LibraryOps", ("function", 1, True, f".{_PACKAGE}.BodyOps"))
+    message("GraphLibraryOps", ("library", 2, False, f".{_PACKAGE}.LibraryOps"))
+    # tensorflow.GraphDef: each library function, serialized.
+    message("LibraryBytes", ("function", 1, True, "bytes"))
+    message("GraphLibraryBytes", ("library", 2, False, f".{_PACKAGE}.LibraryBytes"))
     # Packed uint32 lists framed as field 1 (traceback indices), decoded.
     message("Indices", ("index", 1, True, "uint32"))
     pool = descriptor_pool.Default()
@@ -184,9 +189,11 @@ SNAPSHOT_FIELDS: type[Message] = _VIEWS["SnapshotFields"]
 FRAMED_OPERATIONS: type[Message] = _VIEWS["FramedOperations"]
 #: ``metagraph_ref.GraphSnapshot``'s operations, serialized (``operations``).
 OPERATION_BYTES: type[Message] = _VIEWS["OperationBytes"]
-#: ``tensorflow.FunctionDefLibrary``: each function's body node ops
-#: (``function[i].node_def.op``, every op field in order).
-LIBRARY_OPS: type[Message] = _VIEWS["LibraryOps"]
+#: ``tensorflow.GraphDef``: each library function's body node ops
+#: (``library.function[i].node_def.op``, every op field in order).
+GRAPH_LIBRARY_OPS: type[Message] = _VIEWS["GraphLibraryOps"]
+#: ``tensorflow.GraphDef``: each library function, serialized (``library.function``).
+GRAPH_LIBRARY_BYTES: type[Message] = _VIEWS["GraphLibraryBytes"]
 #: TensorShapeProtos framed by ``frame``, parsed (``shape``).
 SHAPES: type[Message] = _VIEWS["Shapes"]
 #: Packed uint32 lists framed by ``frame``, decoded (``index``).
@@ -210,22 +217,29 @@ def varint(value: int) -> bytes:
     return bytes(out)
 
 
-#: ``varint(n)`` for every n below 2**14, by index.
-VARINTS: list[bytes] = [varint(n) for n in range(1 << 14)]
-_TAGGED: dict[bytes, list[bytes]] = {}
+class _Prefixes(dict[int, bytes]):
+    """Length -> ``tag + varint(length)``, made when first asked for (dict lookups run in C)."""
+
+    def __init__(self, tag: bytes) -> None:
+        super().__init__((n, tag + varint(n)) for n in range(1 << 12))
+        self.tag = tag
+
+    def __missing__(self, length: int) -> bytes:
+        value = self.tag + varint(length)
+        if len(self) < 1 << 16:
+            self[length] = value
+        return value
+
+
+_TAGGED: dict[bytes, _Prefixes] = {}
 
 
 def length_prefixes(tag: bytes, lengths: Iterable[int]) -> list[bytes]:
     """``tag + varint(n)`` for each length n: the key and length of a length-delimited field."""
     table = _TAGGED.get(tag)
     if table is None:
-        table = _TAGGED[tag] = [tag + v for v in VARINTS]
-    lengths = list(lengths)
-    try:
-        return list(map(table.__getitem__, lengths))
-    except IndexError:  # a length of 2**14 or more
-        size = len(table)
-        return [table[n] if n < size else tag + varint(n) for n in lengths]
+        table = _TAGGED[tag] = _Prefixes(tag)
+    return list(map(table.__getitem__, lengths))
 
 
 def frame(items: Sequence[bytes], tag: bytes = b"\n") -> bytes:

@@ -274,3 +274,23 @@ def test_operation_names_that_read_as_inputs_are_judged_as_by_the_checked_load(
         assert str(raised.value) == str(e)
         return
     assert load_snapshot(data).operations == checked.operations
+
+
+@pytest.mark.parametrize("path", SNAPSHOTS[::4], ids=[p.stem[:12] for p in SNAPSHOTS[::4]])
+def test_stripping_with_the_cache_strips_what_attr_by_attr_strips(path: Path) -> None:
+    from refimpl.default_attrs import strip_graph_default_attrs, strip_node_default_attrs
+    from refimpl.export import _op_lookup
+
+    graph = load_snapshot(path.read_bytes())
+    result = plan(graph)
+    if result.error is not None:
+        return
+    lookup = _op_lookup(graph)
+    cached, plain = GraphDef(), GraphDef()
+    cached.CopyFrom(result.meta_graph_def.graph_def)
+    plain.CopyFrom(cached)
+    strip_graph_default_attrs(cached, lookup)
+    names = {f.signature.name for f in plain.library.function}
+    for node in [*plain.node, *(n for f in plain.library.function for n in f.node_def)]:
+        strip_node_default_attrs(node, names, lookup)
+    assert cached == plain
