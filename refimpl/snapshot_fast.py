@@ -13,9 +13,11 @@ The operations are read merged (``wire.SNAPSHOT_FIELDS``: every name, type, node
 output shape and traceback, in order), then each operation's record is *rebuilt* from
 those lists as a canonical serializer writes it, with as many output shapes as its OpDef
 gives it, and the records, framed, must be the snapshot's bytes that follow its format
-version, environment and C++ GraphDef. So the records parse to exactly these fields: one
-name, type and node_def each, the OpDef's count of output shapes, a traceback (all or
-none of them). The rebuilt records are the model's (``OperationList``).
+version, environment and C++ GraphDef, and with them and the snapshot's other fields
+make up all of its bytes (no other operation record, even an empty one). So the records
+parse to exactly these fields: one name, type and node_def each, the OpDef's count of
+output shapes, a traceback or not. The rebuilt records are the model's
+(``OperationList``).
 
 How each per-operation check is proved then (n operations; ``P_i``: fields 1 (name) and
 2 (op) of NodeDef i as a canonical serializer writes them, from operation i's name and
@@ -100,8 +102,9 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
     cpp_bytes: bytes = view.cpp_graph_def
     view.ClearField("operations")
     view.ClearField("cpp_graph_def")
-    try:  # the other fields, as they are
-        raw = snap.GraphSnapshot.FromString(view.SerializeToString())
+    others = view.SerializeToString()  # the other fields, as they are
+    try:
+        raw = snap.GraphSnapshot.FromString(others)
     except DecodeError:
         return None
     del view, fields
@@ -138,7 +141,12 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
     body = wire.frame(records, b"\x22")
     if not data.startswith(head) or memoryview(data)[len(head) : len(head) + len(body)] != body:
         return None
-    del body, head
+    # ... and they are all the operations (an empty record merges into no list) and the
+    # one C++ GraphDef: the other fields make up the rest of the snapshot.
+    cpp_field = 1 + len(wire.varint(len(cpp_bytes))) + len(cpp_bytes)
+    if len(data) != len(others) + cpp_field + len(body):
+        return None
+    del body, head, others
     # Shapes, tracebacks.
     try:
         wire.parse(wire.SHAPES, wire.frame(shapes))
