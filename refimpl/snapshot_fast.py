@@ -43,9 +43,9 @@ type):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import chain, compress, filterfalse, islice, repeat
-from operator import add, sub
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import compress, filterfalse, islice, repeat
+from operator import add, not_, sub
 from types import MappingProxyType
 from typing import Any
 
@@ -171,7 +171,11 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
     del cpp_nodes, prefixes
     check_library(cpp_flat.library, fns_by_name)
     check_collection_items(collections)
-    inputs = chain(nodes.node.input[:], cpp_flat.node.input[:])
+    inputs: list[str] = nodes.node.input[:]
+    cpp_inputs: list[str] = cpp_flat.node.input[:]
+    if cpp_inputs != inputs:  # (as TF canonicalizes them, they are often the same)
+        inputs += cpp_inputs
+    del cpp_inputs
     if not _inputs_resolve(inputs, names, counts, index):
         return None
     cpp = Deferred(GraphDef, cpp_bytes)  # (it parses: cpp_flat is the same fields)
@@ -369,22 +373,27 @@ def _output_counts(
 
 
 def _inputs_resolve(
-    inputs: Iterable[str], names: Sequence[str], counts: Sequence[int], index: Mapping[str, int]
+    inputs: list[str], names: Sequence[str], counts: Sequence[int], index: Mapping[str, int]
 ) -> bool:
     """``check_inputs``: each input names an output (or, ``^op``, an operation).
 
     Most inputs are ``op``, output 0 of an operation that has outputs (and whose name has
-    no ``:`` and no leading ``^``): those are found in one set. Many others are ``^op`` or
-    ``op:k`` as TF spells them: when they are many, those too are found in sets; then the
-    rest one by one (``input_fault``)."""
-    plain = set(compress(names, counts))
+    no ``:`` and no leading ``^``): an input that is an operation's name is one, unless
+    that operation has no output or such a name. Many others are ``^op`` or ``op:k`` as
+    TF spells them: when they are many, those are found in sets; then the rest one by one
+    (``input_fault``)."""
+    others = set(filterfalse(index.__contains__, inputs))
+    unusual = set(compress(names, map(not_, counts)))  # no output: "op" names none
     joined = "".join(names)
     if ":" in joined or "^" in joined:  # such a name is not an input naming it
-        plain = {name for name in plain if ":" not in name and not name.startswith("^")}
-    others = set(filterfalse(plain.__contains__, inputs))
+        unusual.update(name for name in names if ":" in name or name.startswith("^"))
+    if unusual:
+        others.update(filter(unusual.__contains__, inputs))
     if len(others) > len(names) // 8:
         others.difference_update(map(add, repeat("^"), names))
-        others.difference_update(map(add, plain, repeat(":0")))
+        others.difference_update(
+            map(add, filterfalse(unusual.__contains__, compress(names, counts)), repeat(":0"))
+        )
         for name, count in zip(names, counts, strict=True):
             if count > 1 and not name.startswith("^"):
                 others.difference_update(f"{name}:{k}" for k in range(1, count))
