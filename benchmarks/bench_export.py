@@ -2,13 +2,17 @@
 
     python benchmarks/bench_export.py [--sizes 1000,10000,20000,100000,1000000]
         [--shapes chain,training,functions] [--cache benchmarks/.cache]
-        [--tf-rebuild-max 20000] [--repeat 3] [--json FILE] [--plot FILE] [--no-memory]
+        [--tf-rebuild-max 25000] [--tf-max 200000] [--repeat 3] [--json FILE]
+        [--plot FILE] [--no-memory]
 
 For each shape and size (``benchmarks/graphs.py``) a TensorFlow subprocess builds the
 graph, captures its snapshot and times TF's ``export_meta_graph`` on each path (TF's
 rebuild paths are quadratic: above ``--tf-rebuild-max`` nodes they are skipped). The
 snapshot and TF's files and times are cached under ``--cache``, one directory per graph,
-so a rerun only times refimpl (delete a directory to rebuild it).
+so a rerun only times refimpl (delete a directory to rebuild it). Capturing a graph
+takes TF about 3 ms a node, so graphs above ``--tf-max`` nodes are made from the biggest
+captured graph of the shape by ``benchmarks/replicate.py`` (no TF times, no TF files to
+compare).
 
 refimpl runs in subprocesses of its own (no TensorFlow there): the protobuf parse of the
 snapshot (the floor of loading), ``load_snapshot``, then ``export_meta_graph`` on each path
@@ -152,6 +156,35 @@ def tf_side(shape: str, n: int, out: Path, rebuild_max: int, repeat: int) -> Non
     (out / "tf.json").write_text(json.dumps(info, indent=1))
 
 
+def replicated(cache: Path, shape: str, n: int, base: Path) -> Path:
+    """The cache directory of a graph of about ``n`` nodes made from the captured graph in
+    ``base`` by ``benchmarks/replicate.py`` (no TF times, no TF files)."""
+    from replicate import replicate
+
+    directory = cache / f"{shape}-{n}"
+    if (directory / "tf.json").exists():
+        return directory
+    info = json.loads((base / "tf.json").read_text())
+    copies = max(1, round(n / info["nodes"]))
+    print(f"# replicating {base.name} {copies} times ...", file=sys.stderr, flush=True)
+    data = replicate((base / "snapshot").read_bytes(), copies)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "snapshot").write_bytes(data)
+    info.update(
+        requested=n,
+        operations=info["operations"] * copies,
+        function_body_nodes=info["function_body_nodes"],
+        nodes=info["operations"] * copies + info["function_body_nodes"],
+        snapshot_bytes=len(data),
+        tf_times={},
+        tf_serialize_s=[],
+        replicated_from=base.name,
+        copies=copies,
+    )
+    (directory / "tf.json").write_text(json.dumps(info, indent=1))
+    return directory
+
+
 def ensure_cached(cache: Path, shape: str, n: int, rebuild_max: int, repeat: int) -> Path:
     """The cache directory of a graph, made by a TF subprocess if it is not there yet."""
     directory = cache / f"{shape}-{n}"
@@ -283,10 +316,29 @@ def _subprocess_json(args: Sequence[str]) -> Any:
 
 
 def measure(
-    cache: Path, shape: str, n: int, rebuild_max: int, repeat: int, memory: bool
+    cache: Path,
+    shape: str,
+    n: int,
+    rebuild_max: int,
+    repeat: int,
+    memory: bool,
+    tf_max: int,
 ) -> dict[str, Any]:
-    """Every number of one graph."""
-    directory = ensure_cached(cache, shape, n, rebuild_max, repeat)
+    """Every number of one graph (above ``tf_max`` nodes, replicated from the biggest
+    captured graph of the shape)."""
+    if n > tf_max:
+        bases = sorted(
+            (int(d.name.rsplit("-", 1)[1]), d)
+            for d in cache.glob(f"{shape}-*")
+            if (d / "tf.json").exists()
+            and "replicated_from" not in d.joinpath("tf.json").read_text()
+            and int(d.name.rsplit("-", 1)[1]) <= tf_max
+        )
+        if not bases:
+            raise RuntimeError(f"no captured {shape} graph of at most {tf_max} nodes to replicate")
+        directory = replicated(cache, shape, n, bases[-1][1])
+    else:
+        directory = ensure_cached(cache, shape, n, rebuild_max, repeat)
     info: dict[str, Any] = json.loads((directory / "tf.json").read_text())
     info["refimpl"] = _subprocess_json(["--refimpl-side", str(directory), shape, str(repeat)])
     if memory:
@@ -436,7 +488,13 @@ def main() -> None:
     p.add_argument("--sizes", default="1000,10000,20000,100000,1000000")
     p.add_argument("--shapes", default=",".join(SHAPES))
     p.add_argument("--cache", default=str(HERE / ".cache"))
-    p.add_argument("--tf-rebuild-max", type=int, default=20000)
+    p.add_argument("--tf-rebuild-max", type=int, default=25000)
+    p.add_argument(
+        "--tf-max",
+        type=int,
+        default=200_000,
+        help="bigger graphs are replicated from the biggest captured one (TF not run)",
+    )
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--json", help="write every number here")
     p.add_argument("--plot", help="draw the times here (PNG; needs matplotlib)")
@@ -467,9 +525,10 @@ def main() -> None:
     for shape in a.shapes.split(","):
         for n in (int(x) for x in a.sizes.split(",")):
             if a.build_only:
-                ensure_cached(cache, shape, n, a.tf_rebuild_max, a.repeat)
+                if n <= a.tf_max:
+                    ensure_cached(cache, shape, n, a.tf_rebuild_max, a.repeat)
                 continue
-            info = measure(cache, shape, n, a.tf_rebuild_max, a.repeat, not a.no_memory)
+            info = measure(cache, shape, n, a.tf_rebuild_max, a.repeat, not a.no_memory, a.tf_max)
             results.append(info)
             all_rows.extend(rows(info))
             print(table(all_rows[-2 - len(PATHS) :]).split("\n", 1)[1], flush=True)
