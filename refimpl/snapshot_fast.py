@@ -131,7 +131,10 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
     counts = _output_counts(types, node_defs, op_defs, fns_by_name)
     if counts is None or sum(counts) != len(shapes):
         return None
-    by_operation = list(map(tuple, map(islice, repeat(iter(shapes)), counts)))
+    if counts.count(1) == n:  # (one output each: the common case, in C)
+        by_operation: list[tuple[bytes, ...]] = list(zip(shapes))
+    else:
+        by_operation = list(map(tuple, map(islice, repeat(iter(shapes)), counts)))
     records = _records(names, types, node_defs, by_operation, tracebacks, has_traceback, data)
     if records is None:
         return None
