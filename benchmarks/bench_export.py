@@ -159,17 +159,20 @@ def tf_side(shape: str, n: int, out: Path, rebuild_max: int, repeat: int) -> Non
 def replicated(cache: Path, shape: str, n: int, base: Path) -> Path:
     """The cache directory of a graph of about ``n`` nodes made from the captured graph in
     ``base`` by ``benchmarks/replicate.py`` (no TF times, no TF files)."""
-    from replicate import replicate
-
     directory = cache / f"{shape}-{n}"
     if (directory / "tf.json").exists():
         return directory
     info = json.loads((base / "tf.json").read_text())
     copies = max(1, round(n / info["nodes"]))
     print(f"# replicating {base.name} {copies} times ...", file=sys.stderr, flush=True)
-    data = replicate((base / "snapshot").read_bytes(), copies)
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "snapshot").write_bytes(data)
+    subprocess.run(  # (in a process of its own: this one stays small)
+        [sys.executable, str(HERE / "replicate.py"), str(base / "snapshot")]
+        + [str(directory / "snapshot"), str(copies)],
+        check=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
+    data = (directory / "snapshot").read_bytes()
     info.update(
         requested=n,
         operations=info["operations"] * copies,
@@ -285,6 +288,16 @@ def _rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _peak_rss_bytes() -> int:
+    """The peak resident size of this process's memory (``VmHWM``: unlike ``ru_maxrss``,
+    not inherited from the process that forked it)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def memory_side(directory: Path, shape: str, path: str) -> None:
     """Runs in a refimpl subprocess: peak resident memory of loading and exporting once."""
     import refimpl
@@ -297,8 +310,7 @@ def memory_side(directory: Path, shape: str, path: str) -> None:
         refimpl.export_meta_graph(
             graph, os.path.join(tmp, "model.meta"), **path_arguments(path, shape)
         )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"peak_bytes": peak - baseline}))
+    print(json.dumps({"peak_bytes": _peak_rss_bytes() - baseline}))
 
 
 def _subprocess_json(args: Sequence[str]) -> Any:
@@ -501,6 +513,13 @@ def main() -> None:
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
     p.add_argument("--build-only", action="store_true", help="only fill the cache (TF side)")
     p.add_argument(
+        "--from-json",
+        nargs="+",
+        metavar="FILE",
+        help="measure nothing: the table (and --json, --plot) of earlier runs' numbers, "
+        "a later file's graph replacing an earlier one's of the same shape and size",
+    )
+    p.add_argument(
         "--tf-side", nargs=4, metavar=("SHAPE", "N", "DIR", "REBUILD_MAX"), help=argparse.SUPPRESS
     )
     p.add_argument(
@@ -517,6 +536,19 @@ def main() -> None:
         return
     if a.memory:
         memory_side(Path(a.memory[0]), a.memory[1], a.memory[2])
+        return
+    if a.from_json:
+        merged: dict[tuple[str, int], dict[str, Any]] = {}
+        for name in a.from_json:
+            for info in json.loads(Path(name).read_text()):
+                merged[(info["shape"], info["requested"])] = info
+        order = {s: i for i, s in enumerate(SHAPES)}
+        earlier = sorted(merged.values(), key=lambda r: (order[r["shape"]], r["requested"]))
+        print(table([row for info in earlier for row in rows(info)]))
+        if a.json:
+            Path(a.json).write_text(json.dumps(earlier, indent=1))
+        if a.plot:
+            plot(earlier, a.plot)
         return
     cache = Path(a.cache)
     cache.mkdir(parents=True, exist_ok=True)
