@@ -176,8 +176,9 @@ def replicated(cache: Path, shape: str, n: int, base: Path) -> Path:
     info.update(
         requested=n,
         operations=info["operations"] * copies,
-        function_body_nodes=info["function_body_nodes"],
-        nodes=info["operations"] * copies + info["function_body_nodes"],
+        function_body_nodes=info["function_body_nodes"] * copies,
+        functions=info["functions"] * copies,
+        nodes=(info["operations"] + info["function_body_nodes"]) * copies,
         snapshot_bytes=len(data),
         tf_times={},
         tf_serialize_s=[],
