@@ -13,52 +13,16 @@ reads, and a ``MemoryError`` for a read asking for more than 64 MiB at once (a p
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
-from typing import Protocol, TypeVar
 
 import pytest
+from fuzz_draws import DrawChooser, examples, fz
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance import protocol
 from refimpl import testee
 
-T = TypeVar("T")
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO / "scripts") not in sys.path:
-    sys.path.insert(0, str(REPO / "scripts"))
-
-import fuzz_snapshots as fz  # noqa: E402
-
-SCALE = (settings().max_examples or 60) / 60
 CHUNKS = st.sampled_from((1, 3, 4096, 1 << 30))
-
-
-def examples(n: int) -> int:
-    """``n`` examples at the default profile, scaled by the active one."""
-    return max(10, int(n * SCALE))
-
-
-class Draw(Protocol):
-    """A hypothesis draw: ``st.composite``'s ``draw`` or ``st.data()``'s ``draw``."""
-
-    def __call__(self, strategy: st.SearchStrategy[T], /) -> T: ...
-
-
-class DrawChooser:
-    """The mutators' choices, drawn by hypothesis (so that failures shrink)."""
-
-    def __init__(self, draw: Draw) -> None:
-        self.draw = draw
-
-    def integer(self, lo: int, hi: int) -> int:
-        """An integer in ``[lo, hi]``."""
-        return self.draw(st.integers(lo, hi))
-
-    def blob(self, max_size: int) -> bytes:
-        """Up to ``max_size`` bytes."""
-        return self.draw(st.binary(max_size=max_size))
 
 
 @st.composite

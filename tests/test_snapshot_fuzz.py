@@ -12,12 +12,10 @@ show that what TF itself allows still loads.
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Protocol, TypeVar
 
 import pytest
+from fuzz_draws import REPO, DrawChooser, examples, fz
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,43 +26,9 @@ from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
 from refimpl.snapshot import Snapshot, SnapshotError, load_snapshot
 
-T = TypeVar("T")
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO / "scripts") not in sys.path:
-    sys.path.insert(0, str(REPO / "scripts"))
-
-import fuzz_snapshots as fz  # noqa: E402
-
 EXAMPLE = REPO / "examples" / "training.snapshot"
-#: The hypothesis profile's examples per property (default 60, ci 500, campaign 20000)
-#: scale the counts below: about 300 mutants in a default run.
-SCALE = (settings().max_examples or 60) / 60
-
-
-def examples(n: int) -> int:
-    """``n`` examples at the default profile, scaled by the active one."""
-    return max(10, int(n * SCALE))
-
-
-class Draw(Protocol):
-    """A hypothesis draw: ``st.composite``'s ``draw`` or ``st.data()``'s ``draw``."""
-
-    def __call__(self, strategy: st.SearchStrategy[T], /) -> T: ...
-
-
-class DrawChooser:
-    """The mutators' choices, drawn by hypothesis (so that failures shrink)."""
-
-    def __init__(self, draw: Draw) -> None:
-        self.draw = draw
-
-    def integer(self, lo: int, hi: int) -> int:
-        """An integer in ``[lo, hi]``."""
-        return self.draw(st.integers(lo, hi))
-
-    def blob(self, max_size: int) -> bytes:
-        """Up to ``max_size`` bytes."""
-        return self.draw(st.binary(max_size=max_size))
+#: The hypothesis profile scales the example counts below (``fuzz_draws.examples``):
+#: about 300 mutants in a default run.
 
 
 @st.composite
