@@ -20,6 +20,7 @@ from typing import Any
 from google.protobuf.message import Message
 
 from conformance.protocol.conformance_pb2 import Outcome
+from conformance.protocol.file_states import normalize_temp_names
 from refimpl.pb.tensorflow.control_flow_pb2 import CondContextDef, WhileContextDef
 from refimpl.pb.tensorflow.graph_debug_info_pb2 import GraphDebugInfo
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
@@ -35,6 +36,7 @@ __all__ = [
     "first_difference",
     "info_after_of",
     "returned_of",
+    "tree_differences",
 ]
 
 
@@ -194,8 +196,23 @@ def canonically_equal(expected: bytes, actual: bytes) -> bool:
 
 
 def error_of(outcome: Outcome) -> tuple[str, str] | None:
-    """The outcome's error as (type name, message), or None."""
-    return (outcome.error.type, outcome.error.message) if outcome.HasField("error") else None
+    """The outcome's error as (type name, message), or None; the message's random
+    temporary-file suffixes made stable (``file_states.normalize_temp_names``)."""
+    if not outcome.HasField("error"):
+        return None
+    return outcome.error.type, normalize_temp_names(outcome.error.message)
+
+
+def tree_differences(expected: Outcome, actual: Outcome) -> Iterator[str]:
+    """How the symbolic links and directories left in the working directory differ
+    (protocol 2: reported for cases with a pre-state)."""
+    e_links, a_links = dict(expected.symlinks), dict(actual.symlinks)
+    for name in sorted(set(e_links) | set(a_links)):
+        if e_links.get(name) != a_links.get(name):
+            yield f"symlink {name}: TF {e_links.get(name)!r} vs testee {a_links.get(name)!r}"
+    e_dirs, a_dirs = set(expected.directories), set(actual.directories)
+    for name in sorted(e_dirs ^ a_dirs):
+        yield f"directory {name}: left only by {'TF' if name in e_dirs else 'the testee'}"
 
 
 def returned_of(outcome: Outcome) -> bytes | None:
@@ -249,6 +266,7 @@ def differences(
         diff = _blob_difference(name, e_file, a_file, unordered_inner_maps)
         if diff is not None:
             yield diff
+    yield from tree_differences(expected, actual)
     if e_error is None:
         e_ret, a_ret = returned_of(expected), returned_of(actual)
         if e_ret is None or a_ret is None:

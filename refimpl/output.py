@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from google.protobuf.message import DecodeError, Message
 
 from refimpl import rules
-from refimpl.errors import FailedPreconditionError
+from refimpl.errors import FailedPreconditionError, io_error
 from refimpl.protobuf_runtime import REFERENCE_VERSION, ProtobufRuntime, protobuf_runtime
 from refimpl.text_any import recorded_decode_error
 from refimpl.text_output import message_to_string
@@ -63,7 +63,7 @@ def check_filename(filename: object) -> str:
 
 def write_file(write: FileWrite) -> None:
     """Creates the parent directories, then writes atomically (temp file + rename): rules
-    10.3.1-10.3.3."""
+    10.3.1-10.3.3. A failing system call raises TF's error for its errno (``io_error``)."""
     rules.applied("10.3.1", "10.3.2")
     logdir = os.path.dirname(write.path)
     if logdir and not logdir.startswith("gs:"):
@@ -74,25 +74,47 @@ def write_file(write: FileWrite) -> None:
     try:
         with open(tmp, "wb") as f:
             f.write(write.content)
-    except IsADirectoryError:
-        raise FailedPreconditionError(f"{tmp}; Is a directory") from None
-    except NotADirectoryError:
-        raise FailedPreconditionError(f"{logdir} is not a directory") from None
+    except OSError as e:
+        raise io_error(tmp, e) from None
     try:
         os.replace(tmp, path)
-    except IsADirectoryError:
+    except OSError as e:
         os.unlink(tmp)
-        raise FailedPreconditionError(f"{tmp}; Is a directory") from None
-    except OSError:
-        os.unlink(tmp)
-        raise
+        raise io_error(tmp, e) from None
+
+
+def _split(path: str) -> tuple[str, str]:
+    """TF's ``io::SplitPath`` of a plain path: (dirname, basename) at the last '/'."""
+    pos = path.rfind("/")
+    if pos < 0:
+        return "", path
+    if pos == 0:
+        return "/", path[1:]
+    return path[:pos], path[pos + 1 :]
 
 
 def _make_dirs(logdir: str) -> None:
-    try:
-        os.makedirs(logdir, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        blocker = logdir
-        while blocker and not os.path.exists(blocker):
-            blocker = os.path.dirname(blocker)
-        raise FailedPreconditionError(f"{blocker} is not a directory") from None
+    """TF's ``RecursivelyCreateDir`` (rule 10.3.2): from ``logdir`` up, the first prefix
+    that exists (links followed; a dangling or looping link does not exist) must be a
+    directory, else FailedPreconditionError; the prefixes below it are created in order,
+    an existing entry (``EEXIST``) passed over, any other failure TF's error for it."""
+    remaining = logdir
+    missing: list[str] = []
+    while remaining:
+        if os.path.exists(remaining):
+            if os.path.isdir(remaining):
+                break
+            raise FailedPreconditionError(f"{remaining} is not a directory")
+        dirname, basename = _split(remaining)
+        if basename:
+            missing.append(basename)
+        remaining = dirname
+    built = remaining
+    for name in reversed(missing):
+        built = name if not built else (built + name if built.endswith("/") else f"{built}/{name}")
+        try:
+            os.mkdir(built, 0o755)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise io_error(built, e) from None

@@ -6,11 +6,15 @@ loop; it imports nothing but protobuf): the runner sends a ``Hello``, this answe
 ``Handshake``, then each ``ExportRequest`` gets an ``ExportResponse`` (echoing its case
 name), until the runner closes stdin.
 
-Each request runs in a fresh, empty temporary working directory: ``refimpl.run_exports``
-exports the snapshot with the request's arguments and then each ``then`` argument set
-(file ``then<i>.meta`` unless they name one) on the graph state the previous export left,
-stopping at the first error, and writes the files there as TF would. The response carries
-every file found in the directory afterwards and the rest of ``refimpl.Outcome``: the
+Each request runs in a fresh temporary working directory, empty or (protocol 2) holding
+the request's ``pre_state`` (``conformance.protocol.serving.in_prepared_directory``; as
+root the exports of a pre-state with read-only entries run in a child process that has
+dropped to the user ``nobody``): ``refimpl.run_exports`` exports the snapshot with the
+request's arguments and then each ``then`` argument set (file ``then<i>.meta`` unless they
+name one) on the graph state the previous export left, stopping at the first error, and
+writes the files there as TF would. The response carries every file found in the directory
+afterwards (with a pre-state: every regular file, symbolic link and directory,
+``conformance.protocol.file_states.listing``) and the rest of ``refimpl.Outcome``: the
 returned ``MetaGraphDef``, the error raised (type name and message), the warnings, the
 graph's ``unbound_inputs`` collection after the last export that completed and the
 caller's stamped ``meta_info_def``.
@@ -30,7 +34,7 @@ from typing import BinaryIO
 
 from google.protobuf.message import DecodeError
 
-from conformance.protocol import PROTOCOL_VERSION, ProtocolError, read_frame, serving
+from conformance.protocol import PROTOCOL_VERSION, ProtocolError, file_states, read_frame, serving
 from conformance.protocol import conformance_pb2 as pb
 from conformance.protocol.values import decode_arguments, message_builder
 from refimpl.op_registry import bundled_registry_info
@@ -59,13 +63,24 @@ def _load(sha256: str, data: bytes) -> Snapshot:
 
 
 def handle(request: pb.ExportRequest) -> pb.ExportResponse:
-    """The response to one request: the exports run in a fresh temporary directory."""
+    """The response to one request: the exports run in a fresh temporary directory
+    (holding the request's pre-state, if it has one)."""
     response = pb.ExportResponse(case_name=request.case_name)
     try:
         graph = _load(hashlib.sha256(request.snapshot).hexdigest(), request.snapshot)
         exports = [decode_arguments(a, BUILD_MESSAGE) for a in (request.arguments, *request.then)]
+        entries = file_states.entries_of(request.pre_state)
     except (SnapshotError, ValueError, DecodeError) as e:
         response.skipped = f"cannot read the request: {e}"
+        return response
+    if request.HasField("pre_state"):
+        data, after = serving.in_prepared_directory(
+            lambda: run_exports(graph, exports).to_proto().SerializeToString(),
+            entries,
+            prefix="refimpl-testee-",
+        )
+        response.outcome.ParseFromString(data)
+        file_states.fill_after_state(response.outcome, after)
         return response
     outcome, files = serving.in_fresh_directory(
         lambda: run_exports(graph, exports), prefix="refimpl-testee-"
@@ -77,7 +92,7 @@ def handle(request: pb.ExportRequest) -> pb.ExportResponse:
 
 
 def handshake() -> pb.Handshake:
-    """refimpl's handshake: protocol 1, TF 2.21.0's behaviour, every feature."""
+    """refimpl's handshake: protocol 2, TF 2.21.0's behaviour, every feature."""
     return pb.Handshake(
         protocol_version=PROTOCOL_VERSION,
         implementation=IMPLEMENTATION,

@@ -112,6 +112,7 @@ from conformance.corpus import (  # noqa: E402
 )
 from conformance.gen.hand_cases import hand_cases  # noqa: E402
 from conformance.protocol.conformance_pb2 import CorpusCase, Outcome  # noqa: E402
+from conformance.protocol.file_states import fill_state  # noqa: E402
 from conformance.tf.capture_conditions import DEFAULT as DEFAULT_CONDITION  # noqa: E402
 from conformance.tf.process import TFWorkers  # noqa: E402
 from refimpl.pb.snapshot_pb2 import CollectionItem, GraphSnapshot, PyObject  # noqa: E402
@@ -555,6 +556,10 @@ def build_case(p: Pending, response: Mapping[str, Any]) -> CorpusCase:
     case.arguments.CopyFrom(to_arguments(args, response))
     for more in p.request.get("then", []):
         case.then.append(to_arguments(more, {}))
+    entries = p.request.get("pre_state")
+    if entries is not None:  # protocol 2: the working directory's state before the export
+        case.pre_state.SetInParent()
+        fill_state(case.pre_state, entries)
     case.expected.CopyFrom(outcome_from_response(response))
     case.snapshot = normalize_addresses(response["snapshot"], case.expected)
     case.tensorflow_version = response["tf_version"]
@@ -575,7 +580,7 @@ def build_case(p: Pending, response: Mapping[str, Any]) -> CorpusCase:
     )
     case.rules.extend(sorted_rules(list(traced)))
     case.tagged_rules.extend(hand_tagged_rules(kwargs, case.capture_condition))
-    case.features.extend(c.features)
+    case.features.extend(sorted({*c.features, *(["pre_state"] if entries is not None else [])}))
     case.level = c.level  # type: ignore[assignment]
     return case
 

@@ -35,4 +35,5 @@ FEATURES: dict[str, str] = {
     "collections": "the graph has collections",
     "unordered_inner_maps": "TF's own output is not reproducible (spec.md 0.4.1)",
     "random": "a random graph program (conformance.tf.programs)",
+    "pre_state": "the working directory holds entries before the export (protocol 2)",
 }

@@ -25,6 +25,8 @@ FINGERPRINT_SOURCES: tuple[str, ...] = (
     "conformance/tf/programs/control_flow.py",
     "conformance/tf/programs/model.py",
     "conformance/gen/hand_cases.py",
+    "conformance/gen/file_cases.py",
+    "conformance/protocol/file_states.py",
     "conformance/corpus/features.py",
     "conformance/tf/responses.py",
     "scripts/generate_corpus.py",

@@ -13,7 +13,8 @@ import tempfile
 import refimpl
 from conformance.corpus.arguments import from_arguments
 from conformance.corpus.files import snapshot_sha256
-from conformance.protocol.conformance_pb2 import CorpusCase, Outcome
+from conformance.protocol import file_states, serving
+from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Outcome
 from refimpl.snapshot import Snapshot
 
 __all__ = ["case_trace", "run_case"]
@@ -31,9 +32,25 @@ def run_case(case: CorpusCase) -> Outcome:
     (file ``then<i>.meta`` unless it names one), planned only (nothing is written): the
     files of every export, the warnings, the error, and what the exports left, as TF
     does it (``refimpl.Outcome``).
+
+    A case with a file-system pre-state (protocol 2) is run for real, as refimpl's testee
+    runs it (``refimpl.testee.handle``): in a directory holding the pre-state, whose
+    after-state the outcome lists.
     """
     if not case.snapshot:
         raise ValueError(f"case {case.name}: snapshot not resolved (use load_corpus)")
+    if case.HasField("pre_state"):
+        from refimpl import testee
+
+        request = ExportRequest(
+            case_name=case.name,
+            snapshot=case.snapshot,
+            arguments=case.arguments,
+            then=case.then,
+            program=case.program,
+            pre_state=case.pre_state,
+        )
+        return testee.handle(request).outcome
     graph = _snapshot(snapshot_sha256(case.snapshot), case.snapshot)
     exports = [from_arguments(case.arguments), *(from_arguments(t) for t in case.then)]
     return refimpl.run_exports(graph, exports, write=False).to_proto()
@@ -43,13 +60,20 @@ def case_trace(case: CorpusCase) -> tuple[str, ...]:
     """The numbered rules of spec.md that refimpl's exports of ``case`` apply, in order.
 
     The exports really run, in a fresh temporary working directory (the file-writing
-    rules 10.3.x apply only to files that are written); ``refimpl.run_exports`` with
-    ``trace=True``.
+    rules 10.3.x apply only to files that are written), holding the case's pre-state if
+    it has one; ``refimpl.run_exports`` with ``trace=True``.
     """
     if not case.snapshot:
         raise ValueError(f"case {case.name}: snapshot not resolved (use load_corpus)")
     graph = _snapshot(snapshot_sha256(case.snapshot), case.snapshot)
     exports = [from_arguments(case.arguments), *(from_arguments(t) for t in case.then)]
+    if case.HasField("pre_state"):
+        rules, _after = serving.in_prepared_directory(
+            lambda: refimpl.run_exports(graph, exports, trace=True).rules,
+            file_states.entries_of(case.pre_state),
+            prefix="metagraph-trace-",
+        )
+        return rules
     previous = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="metagraph-trace-") as workdir:
         os.chdir(workdir)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from conformance.gen.file_cases import file_cases
 from conformance.tf.capture_conditions import CONDITIONS, DEFAULT
 from conformance.tf.graphs import BUILDERS
 
@@ -193,6 +194,8 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     override a common one), then the file-name sets (``FILENAMES``). Then the capture
     cases: ``CAPTURE_GRAPHS`` x ``CAPTURE_ARGUMENT_SETS`` under each capture condition
     but the default one (the request's ``capture``; the others are captured in context).
+    Last the file-system cases (``conformance.gen.file_cases``), whose requests may carry a
+    ``pre_state``.
     """
     for graph in BUILDERS:
         if graph in ONLY:
@@ -214,6 +217,7 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
                 request = _request(graph, ARGUMENT_SETS[args_name], "model.meta")
                 request["capture"] = condition
                 yield f"{graph}-{args_name}-capture_{condition}", request
+    yield from file_cases()  # the file-system cases (pre-states, odd file names)
 
 
 def _request(graph: str, args: dict[str, Any], filename: str) -> dict[str, Any]:

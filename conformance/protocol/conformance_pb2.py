@@ -16,7 +16,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&conformance/protocol/conformance.proto\x12\rmetagraph_ref\"\x84\x02\n\x07PyValue\x12\x0e\n\x04none\x18\x01 \x01(\x08H\x00\x12\x14\n\nbool_value\x18\x02 \x01(\x08H\x00\x12\x13\n\tint_value\x18\x03 \x01(\tH\x00\x12\x15\n\x0b\x66loat_value\x18\x04 \x01(\x01H\x00\x12\x13\n\tstr_value\x18\x05 \x01(\tH\x00\x12\x15\n\x0b\x62ytes_value\x18\x06 \x01(\x0cH\x00\x12+\n\nlist_value\x18\x07 \x01(\x0b\x32\x15.metagraph_ref.PyListH\x00\x12\x30\n\x0bproto_value\x18\x08 \x01(\x0b\x32\x19.metagraph_ref.ProtoValueH\x00\x12\x14\n\nempty_dict\x18\t \x01(\x08H\x00\x42\x06\n\x04kind\"/\n\x06PyList\x12%\n\x05items\x18\x01 \x03(\x0b\x32\x16.metagraph_ref.PyValue\")\n\nProtoValue\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x0c\"\x94\x01\n\x0f\x45xportArguments\x12:\n\x06kwargs\x18\x01 \x03(\x0b\x32*.metagraph_ref.ExportArguments.KwargsEntry\x1a\x45\n\x0bKwargsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.metagraph_ref.PyValue:\x02\x38\x01\",\n\x0bRaisedError\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\xcf\x02\n\x07Outcome\x12\x30\n\x05\x66iles\x18\x01 \x03(\x0b\x32!.metagraph_ref.Outcome.FilesEntry\x12$\n\x17returned_meta_graph_def\x18\x02 \x01(\x0cH\x00\x88\x01\x01\x12.\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x1a.metagraph_ref.RaisedErrorH\x01\x88\x01\x01\x12\x10\n\x08warnings\x18\x04 \x03(\t\x12\x1c\n\x14unbound_inputs_after\x18\x05 \x03(\t\x12 \n\x13meta_info_def_after\x18\x06 \x01(\x0cH\x02\x88\x01\x01\x1a,\n\nFilesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x0c:\x02\x38\x01\x42\x1a\n\x18_returned_meta_graph_defB\x08\n\x06_errorB\x16\n\x14_meta_info_def_after\"\xed\x03\n\nCorpusCase\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08snapshot\x18\x02 \x01(\x0c\x12\x31\n\targuments\x18\x03 \x01(\x0b\x32\x1e.metagraph_ref.ExportArguments\x12,\n\x04then\x18\x04 \x03(\x0b\x32\x1e.metagraph_ref.ExportArguments\x12(\n\x08\x65xpected\x18\x05 \x01(\x0b\x32\x16.metagraph_ref.Outcome\x12\x0f\n\x07program\x18\x06 \x01(\t\x12\x1a\n\x12tensorflow_version\x18\x07 \x01(\t\x12\r\n\x05rules\x18\x08 \x03(\t\x12\x10\n\x08\x66\x65\x61tures\x18\t \x03(\t\x12.\n\x05level\x18\n \x01(\x0e\x32\x1f.metagraph_ref.CorpusCase.Level\x12\x1c\n\x14unordered_inner_maps\x18\x0b \x01(\x08\x12\x17\n\x0fsnapshot_sha256\x18\x0c \x01(\t\x12\x19\n\x11\x63\x61pture_condition\x18\r \x01(\t\x12\x18\n\x10protobuf_version\x18\x0e \x01(\t\x12\x14\n\x0ctagged_rules\x18\x0f \x03(\t\"4\n\x05Level\x12\x0c\n\x08REQUIRED\x10\x00\x12\x0f\n\x0bRECOMMENDED\x10\x01\x12\x0c\n\x08OPTIONAL\x10\x02\"6\n\x05Hello\x12\x18\n\x10protocol_version\x18\x01 \x01(\r\x12\x13\n\x0bop_registry\x18\x02 \x01(\x0c\"r\n\tHandshake\x12\x18\n\x10protocol_version\x18\x01 \x01(\r\x12\x16\n\x0eimplementation\x18\x02 \x01(\t\x12!\n\x19target_tensorflow_version\x18\x03 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x04 \x03(\t\"\xa6\x01\n\rExportRequest\x12\x11\n\tcase_name\x18\x01 \x01(\t\x12\x10\n\x08snapshot\x18\x02 \x01(\x0c\x12\x31\n\targuments\x18\x03 \x01(\x0b\x32\x1e.metagraph_ref.ExportArguments\x12,\n\x04then\x18\x04 \x03(\x0b\x32\x1e.metagraph_ref.ExportArguments\x12\x0f\n\x07program\x18\x05 \x01(\t\"k\n\x0e\x45xportResponse\x12\x11\n\tcase_name\x18\x03 \x01(\t\x12)\n\x07outcome\x18\x01 \x01(\x0b\x32\x16.metagraph_ref.OutcomeH\x00\x12\x11\n\x07skipped\x18\x02 \x01(\tH\x00\x42\x08\n\x06resultb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&conformance/protocol/conformance.proto\x12\rmetagraph_ref\"\x84\x02\n\x07PyValue\x12\x0e\n\x04none\x18\x01 \x01(\x08H\x00\x12\x14\n\nbool_value\x18\x02 \x01(\x08H\x00\x12\x13\n\tint_value\x18\x03 \x01(\tH\x00\x12\x15\n\x0b\x66loat_value\x18\x04 \x01(\x01H\x00\x12\x13\n\tstr_value\x18\x05 \x01(\tH\x00\x12\x15\n\x0b\x62ytes_value\x18\x06 \x01(\x0cH\x00\x12+\n\nlist_value\x18\x07 \x01(\x0b\x32\x15.metagraph_ref.PyListH\x00\x12\x30\n\x0bproto_value\x18\x08 \x01(\x0b\x32\x19.metagraph_ref.ProtoValueH\x00\x12\x14\n\nempty_dict\x18\t \x01(\x08H\x00\x42\x06\n\x04kind\"/\n\x06PyList\x12%\n\x05items\x18\x01 \x03(\x0b\x32\x16.metagraph_ref.PyValue\")\n\nProtoValue\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x0c\"\x94\x01\n\x0f\x45xportArguments\x12:\n\x06kwargs\x18\x01 \x03(\x0b\x32*.metagraph_ref.ExportArguments.KwargsEntry\x1a\x45\n\x0bKwargsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.metagraph_ref.PyValue:\x02\x38\x01\"\xb4\x01\n\x0f\x46ileSystemEntry\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x31\n\x04kind\x18\x02 \x01(\x0e\x32#.metagraph_ref.FileSystemEntry.Kind\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\x12\x0e\n\x06target\x18\x04 \x01(\t\x12\x11\n\tread_only\x18\x05 \x01(\x08\",\n\x04Kind\x12\x08\n\x04\x46ILE\x10\x00\x12\r\n\tDIRECTORY\x10\x01\x12\x0b\n\x07SYMLINK\x10\x02\"B\n\x0f\x46ileSystemState\x12/\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1e.metagraph_ref.FileSystemEntry\",\n\x0bRaisedError\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\xcd\x03\n\x07Outcome\x12\x30\n\x05\x66iles\x18\x01 \x03(\x0b\x32!.metagraph_ref.Outcome.FilesEntry\x12$\n\x17returned_meta_graph_def\x18\x02 \x01(\x0cH\x00\x88\x01\x01\x12.\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x1a.metagraph_ref.RaisedErrorH\x01\x88\x01\x01\x12\x10\n\x08warnings\x18\x04 \x03(\t\x12\x1c\n\x14unbound_inputs_after\x18\x05 \x03(\t\x12 \n\x13meta_info_def_after\x18\x06 \x01(\x0cH\x02\x88\x01\x01\x12\x36\n\x08symlinks\x18\x07 \x03(\x0b\x32$.metagraph_ref.Outcome.SymlinksEntry\x12\x13\n\x0b\x64irectories\x18\x08 \x03(\t\x1a,\n\nFilesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x0c:\x02\x38\x01\x1a/\n\rSymlinksEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x1a\n\x18_returned_meta_graph_defB\x08\n\x06_errorB\x16\n\x14_meta_info_def_after\"\xa0\x04\n\nCorpusCase\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08snapshot\x18\x02 \x01(\x0c\x12\x31\n\targuments\x18\x03 \x01(\x0b\x32\x1e.metagraph_ref.ExportArguments\x12,\n\x04then\x18\x04 \x03(\x0b\x32\x1e.metagraph_ref.ExportArguments\x12(\n\x08\x65xpected\x18\x05 \x01(\x0b\x32\x16.metagraph_ref.Outcome\x12\x0f\n\x07program\x18\x06 \x01(\t\x12\x1a\n\x12tensorflow_version\x18\x07 \x01(\t\x12\r\n\x05rules\x18\x08 \x03(\t\x12\x10\n\x08\x66\x65\x61tures\x18\t \x03(\t\x12.\n\x05level\x18\n \x01(\x0e\x32\x1f.metagraph_ref.CorpusCase.Level\x12\x1c\n\x14unordered_inner_maps\x18\x0b \x01(\x08\x12\x17\n\x0fsnapshot_sha256\x18\x0c \x01(\t\x12\x19\n\x11\x63\x61pture_condition\x18\r \x01(\t\x12\x18\n\x10protobuf_version\x18\x0e \x01(\t\x12\x14\n\x0ctagged_rules\x18\x0f \x03(\t\x12\x31\n\tpre_state\x18\x10 \x01(\x0b\x32\x1e.metagraph_ref.FileSystemState\"4\n\x05Level\x12\x0c\n\x08REQUIRED\x10\x00\x12\x0f\n\x0bRECOMMENDED\x10\x01\x12\x0c\n\x08OPTIONAL\x10\x02\"6\n\x05Hello\x12\x18\n\x10protocol_version\x18\x01 \x01(\r\x12\x13\n\x0bop_registry\x18\x02 \x01(\x0c\"r\n\tHandshake\x12\x18\n\x10protocol_version\x18\x01 \x01(\r\x12\x16\n\x0eimplementation\x18\x02 \x01(\t\x12!\n\x19target_tensorflow_version\x18\x03 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x04 \x03(\t\"\xd9\x01\n\rExportRequest\x12\x11\n\tcase_name\x18\x01 \x01(\t\x12\x10\n\x08snapshot\x18\x02 \x01(\x0c\x12\x31\n\targuments\x18\x03 \x01(\x0b\x32\x1e.metagraph_ref.ExportArguments\x12,\n\x04then\x18\x04 \x03(\x0b\x32\x1e.metagraph_ref.ExportArguments\x12\x0f\n\x07program\x18\x05 \x01(\t\x12\x31\n\tpre_state\x18\x06 \x01(\x0b\x32\x1e.metagraph_ref.FileSystemState\"k\n\x0e\x45xportResponse\x12\x11\n\tcase_name\x18\x03 \x01(\t\x12)\n\x07outcome\x18\x01 \x01(\x0b\x32\x16.metagraph_ref.OutcomeH\x00\x12\x11\n\x07skipped\x18\x02 \x01(\tH\x00\x42\x08\n\x06resultb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -27,6 +27,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXPORTARGUMENTS_KWARGSENTRY']._serialized_options = b'8\001'
   _globals['_OUTCOME_FILESENTRY']._loaded_options = None
   _globals['_OUTCOME_FILESENTRY']._serialized_options = b'8\001'
+  _globals['_OUTCOME_SYMLINKSENTRY']._loaded_options = None
+  _globals['_OUTCOME_SYMLINKSENTRY']._serialized_options = b'8\001'
   _globals['_PYVALUE']._serialized_start=58
   _globals['_PYVALUE']._serialized_end=318
   _globals['_PYLIST']._serialized_start=320
@@ -37,22 +39,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXPORTARGUMENTS']._serialized_end=561
   _globals['_EXPORTARGUMENTS_KWARGSENTRY']._serialized_start=492
   _globals['_EXPORTARGUMENTS_KWARGSENTRY']._serialized_end=561
-  _globals['_RAISEDERROR']._serialized_start=563
-  _globals['_RAISEDERROR']._serialized_end=607
-  _globals['_OUTCOME']._serialized_start=610
-  _globals['_OUTCOME']._serialized_end=945
-  _globals['_OUTCOME_FILESENTRY']._serialized_start=839
-  _globals['_OUTCOME_FILESENTRY']._serialized_end=883
-  _globals['_CORPUSCASE']._serialized_start=948
-  _globals['_CORPUSCASE']._serialized_end=1441
-  _globals['_CORPUSCASE_LEVEL']._serialized_start=1389
-  _globals['_CORPUSCASE_LEVEL']._serialized_end=1441
-  _globals['_HELLO']._serialized_start=1443
-  _globals['_HELLO']._serialized_end=1497
-  _globals['_HANDSHAKE']._serialized_start=1499
-  _globals['_HANDSHAKE']._serialized_end=1613
-  _globals['_EXPORTREQUEST']._serialized_start=1616
-  _globals['_EXPORTREQUEST']._serialized_end=1782
-  _globals['_EXPORTRESPONSE']._serialized_start=1784
-  _globals['_EXPORTRESPONSE']._serialized_end=1891
+  _globals['_FILESYSTEMENTRY']._serialized_start=564
+  _globals['_FILESYSTEMENTRY']._serialized_end=744
+  _globals['_FILESYSTEMENTRY_KIND']._serialized_start=700
+  _globals['_FILESYSTEMENTRY_KIND']._serialized_end=744
+  _globals['_FILESYSTEMSTATE']._serialized_start=746
+  _globals['_FILESYSTEMSTATE']._serialized_end=812
+  _globals['_RAISEDERROR']._serialized_start=814
+  _globals['_RAISEDERROR']._serialized_end=858
+  _globals['_OUTCOME']._serialized_start=861
+  _globals['_OUTCOME']._serialized_end=1322
+  _globals['_OUTCOME_FILESENTRY']._serialized_start=1167
+  _globals['_OUTCOME_FILESENTRY']._serialized_end=1211
+  _globals['_OUTCOME_SYMLINKSENTRY']._serialized_start=1213
+  _globals['_OUTCOME_SYMLINKSENTRY']._serialized_end=1260
+  _globals['_CORPUSCASE']._serialized_start=1325
+  _globals['_CORPUSCASE']._serialized_end=1869
+  _globals['_CORPUSCASE_LEVEL']._serialized_start=1817
+  _globals['_CORPUSCASE_LEVEL']._serialized_end=1869
+  _globals['_HELLO']._serialized_start=1871
+  _globals['_HELLO']._serialized_end=1925
+  _globals['_HANDSHAKE']._serialized_start=1927
+  _globals['_HANDSHAKE']._serialized_end=2041
+  _globals['_EXPORTREQUEST']._serialized_start=2044
+  _globals['_EXPORTREQUEST']._serialized_end=2261
+  _globals['_EXPORTRESPONSE']._serialized_start=2263
+  _globals['_EXPORTRESPONSE']._serialized_end=2370
 # @@protoc_insertion_point(module_scope)

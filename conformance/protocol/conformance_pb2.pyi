@@ -175,6 +175,90 @@ class ExportArguments(_message.Message):
 Global___ExportArguments: _TypeAlias = ExportArguments  # noqa: Y015
 
 @_typing.final
+class FileSystemEntry(_message.Message):
+    """One entry of a working directory's state (protocol 2, docs/conformance-protocol.md 4.5)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    class _Kind:
+        ValueType = _typing.NewType("ValueType", _builtins.int)
+        V: _TypeAlias = ValueType  # noqa: Y015
+
+    class _KindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[FileSystemEntry._Kind.ValueType], _builtins.type):
+        DESCRIPTOR: _descriptor.EnumDescriptor
+        FILE: FileSystemEntry._Kind.ValueType  # 0
+        """a regular file holding `content`"""
+        DIRECTORY: FileSystemEntry._Kind.ValueType  # 1
+        """a directory"""
+        SYMLINK: FileSystemEntry._Kind.ValueType  # 2
+        """a symbolic link whose target is `target`, as given (not resolved)"""
+
+    class Kind(_Kind, metaclass=_KindEnumTypeWrapper): ...
+    FILE: FileSystemEntry.Kind.ValueType  # 0
+    """a regular file holding `content`"""
+    DIRECTORY: FileSystemEntry.Kind.ValueType  # 1
+    """a directory"""
+    SYMLINK: FileSystemEntry.Kind.ValueType  # 2
+    """a symbolic link whose target is `target`, as given (not resolved)"""
+
+    PATH_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    CONTENT_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
+    READ_ONLY_FIELD_NUMBER: _builtins.int
+    path: _builtins.str
+    """Relative to the export's working directory, '/'-separated, no "." or ".."
+    components; its parent directory is an earlier entry or the working directory.
+    """
+    kind: Global___FileSystemEntry.Kind.ValueType
+    content: _builtins.bytes
+    target: _builtins.str
+    read_only: _builtins.bool
+    """Made read-only (mode 0555 for a directory, 0444 for a file) after every entry
+    exists, and the export must then run as a user whom the modes bind.
+    """
+    def __init__(
+        self,
+        *,
+        path: _builtins.str = ...,
+        kind: Global___FileSystemEntry.Kind.ValueType = ...,
+        content: _builtins.bytes = ...,
+        target: _builtins.str = ...,
+        read_only: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "kind", b"kind", "path", b"path", "read_only", b"read_only", "target", b"target"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FileSystemEntry: _TypeAlias = FileSystemEntry  # noqa: Y015
+
+@_typing.final
+class FileSystemState(_message.Message):
+    """The working directory's state before the export (protocol 2): entries created in
+    order, relative to the export's (otherwise empty) working directory.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___FileSystemEntry]: ...
+    def __init__(
+        self,
+        *,
+        entries: _abc.Iterable[Global___FileSystemEntry] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FileSystemState: _TypeAlias = FileSystemState  # noqa: Y015
+
+@_typing.final
 class RaisedError(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -223,12 +307,34 @@ class Outcome(_message.Message):
         def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
         def WhichOneof(self, oneof_group: _Never) -> None: ...
 
+    @_typing.final
+    class SymlinksEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.str
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.str = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
     FILES_FIELD_NUMBER: _builtins.int
     RETURNED_META_GRAPH_DEF_FIELD_NUMBER: _builtins.int
     ERROR_FIELD_NUMBER: _builtins.int
     WARNINGS_FIELD_NUMBER: _builtins.int
     UNBOUND_INPUTS_AFTER_FIELD_NUMBER: _builtins.int
     META_INFO_DEF_AFTER_FIELD_NUMBER: _builtins.int
+    SYMLINKS_FIELD_NUMBER: _builtins.int
+    DIRECTORIES_FIELD_NUMBER: _builtins.int
     returned_meta_graph_def: _builtins.bytes
     """The returned MetaGraphDef, deterministically serialized (absent on error)."""
     meta_info_def_after: _builtins.bytes
@@ -237,7 +343,10 @@ class Outcome(_message.Message):
     """
     @_builtins.property
     def files(self) -> _containers.ScalarMap[_builtins.str, _builtins.bytes]:
-        """Every file in the working directory afterwards: relative path -> bytes."""
+        """Every regular file in the working directory afterwards: relative path -> bytes
+        (files of the pre-state included, whether the export left or replaced them;
+        symbolic links are not files and are not followed).
+        """
 
     @_builtins.property
     def error(self) -> Global___RaisedError:
@@ -251,6 +360,16 @@ class Outcome(_message.Message):
     def unbound_inputs_after(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """The graph's "unbound_inputs" collection afterwards (TF mutates the graph)."""
 
+    @_builtins.property
+    def symlinks(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]:
+        """Protocol 2, requests with a pre_state only (empty otherwise): every symbolic link
+        in the working directory afterwards (relative path -> its target, as readlink
+        gives it) and every directory (relative paths, sorted; the working directory
+        itself not included). Links are not followed when the directory is listed.
+        """
+
+    @_builtins.property
+    def directories(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
         self,
         *,
@@ -260,10 +379,12 @@ class Outcome(_message.Message):
         warnings: _abc.Iterable[_builtins.str] | None = ...,
         unbound_inputs_after: _abc.Iterable[_builtins.str] | None = ...,
         meta_info_def_after: _builtins.bytes | None = ...,
+        symlinks: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        directories: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_error", b"_error", "_meta_info_def_after", b"_meta_info_def_after", "_returned_meta_graph_def", b"_returned_meta_graph_def", "error", b"error", "meta_info_def_after", b"meta_info_def_after", "returned_meta_graph_def", b"returned_meta_graph_def"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_error", b"_error", "_meta_info_def_after", b"_meta_info_def_after", "_returned_meta_graph_def", b"_returned_meta_graph_def", "error", b"error", "files", b"files", "meta_info_def_after", b"meta_info_def_after", "returned_meta_graph_def", b"returned_meta_graph_def", "unbound_inputs_after", b"unbound_inputs_after", "warnings", b"warnings"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_error", b"_error", "_meta_info_def_after", b"_meta_info_def_after", "_returned_meta_graph_def", b"_returned_meta_graph_def", "directories", b"directories", "error", b"error", "files", b"files", "meta_info_def_after", b"meta_info_def_after", "returned_meta_graph_def", b"returned_meta_graph_def", "symlinks", b"symlinks", "unbound_inputs_after", b"unbound_inputs_after", "warnings", b"warnings"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__error: _TypeAlias = _typing.Literal["error"]  # noqa: Y015
     _WhichOneofArgType__error: _TypeAlias = _typing.Literal["_error", b"_error"]  # noqa: Y015
@@ -314,6 +435,7 @@ class CorpusCase(_message.Message):
     CAPTURE_CONDITION_FIELD_NUMBER: _builtins.int
     PROTOBUF_VERSION_FIELD_NUMBER: _builtins.int
     TAGGED_RULES_FIELD_NUMBER: _builtins.int
+    PRE_STATE_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """Unique, stable, usable as a test id: [a-z0-9_.-]+, then "@pb6" for the cases
     recorded under protobuf 6 (see protobuf_version).
@@ -372,6 +494,13 @@ class CorpusCase(_message.Message):
         rules field holds refimpl's trace of the case's exports (refimpl.rules).
         """
 
+    @_builtins.property
+    def pre_state(self) -> Global___FileSystemState:
+        """The working directory's state before the export (protocol 2); absent for the
+        cases that start in an empty directory. Only testees that speak protocol 2 are
+        sent the cases that have one.
+        """
+
     def __init__(
         self,
         *,
@@ -390,10 +519,11 @@ class CorpusCase(_message.Message):
         capture_condition: _builtins.str = ...,
         protobuf_version: _builtins.str = ...,
         tagged_rules: _abc.Iterable[_builtins.str] | None = ...,
+        pre_state: Global___FileSystemState | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "expected", b"expected"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "expected", b"expected", "pre_state", b"pre_state"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "capture_condition", b"capture_condition", "expected", b"expected", "features", b"features", "level", b"level", "name", b"name", "program", b"program", "protobuf_version", b"protobuf_version", "rules", b"rules", "snapshot", b"snapshot", "snapshot_sha256", b"snapshot_sha256", "tagged_rules", b"tagged_rules", "tensorflow_version", b"tensorflow_version", "then", b"then", "unordered_inner_maps", b"unordered_inner_maps"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "capture_condition", b"capture_condition", "expected", b"expected", "features", b"features", "level", b"level", "name", b"name", "pre_state", b"pre_state", "program", b"program", "protobuf_version", b"protobuf_version", "rules", b"rules", "snapshot", b"snapshot", "snapshot_sha256", b"snapshot_sha256", "tagged_rules", b"tagged_rules", "tensorflow_version", b"tensorflow_version", "then", b"then", "unordered_inner_maps", b"unordered_inner_maps"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -413,7 +543,9 @@ class Hello(_message.Message):
     PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
     OP_REGISTRY_FIELD_NUMBER: _builtins.int
     protocol_version: _builtins.int
-    """The protocol version the runner speaks (currently 1)."""
+    """The protocol version the runner speaks (currently 2; a testee answering 1 is
+    still served, without the cases that have a pre_state).
+    """
     op_registry: _builtins.bytes
     """TensorFlow 2.21's op registry (a serialized tensorflow.OpList, docs
     stripped), so that a testee needs no TensorFlow.
@@ -480,6 +612,7 @@ class ExportRequest(_message.Message):
     ARGUMENTS_FIELD_NUMBER: _builtins.int
     THEN_FIELD_NUMBER: _builtins.int
     PROGRAM_FIELD_NUMBER: _builtins.int
+    PRE_STATE_FIELD_NUMBER: _builtins.int
     case_name: _builtins.str
     snapshot: _builtins.bytes
     """A serialized metagraph_ref.GraphSnapshot."""
@@ -491,6 +624,12 @@ class ExportRequest(_message.Message):
     def arguments(self) -> Global___ExportArguments: ...
     @_builtins.property
     def then(self) -> _containers.RepeatedCompositeFieldContainer[Global___ExportArguments]: ...
+    @_builtins.property
+    def pre_state(self) -> Global___FileSystemState:
+        """Protocol 2: the working directory's state before the export (CorpusCase.pre_state),
+        which the testee creates before exporting; absent: an empty directory.
+        """
+
     def __init__(
         self,
         *,
@@ -499,10 +638,11 @@ class ExportRequest(_message.Message):
         arguments: Global___ExportArguments | None = ...,
         then: _abc.Iterable[Global___ExportArguments] | None = ...,
         program: _builtins.str = ...,
+        pre_state: Global___FileSystemState | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "pre_state", b"pre_state"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "case_name", b"case_name", "program", b"program", "snapshot", b"snapshot", "then", b"then"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["arguments", b"arguments", "case_name", b"case_name", "pre_state", b"pre_state", "program", b"program", "snapshot", b"snapshot", "then", b"then"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

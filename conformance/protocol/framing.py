@@ -26,7 +26,9 @@ __all__ = [
     "DEFAULT_MAX_FRAME_BYTES",
     "FrameError",
     "HEADER",
+    "PRE_STATE_PROTOCOL",
     "PROTOCOL_VERSION",
+    "SUPPORTED_PROTOCOL_VERSIONS",
     "ProtocolError",
     "decode",
     "encode_frame",
@@ -36,7 +38,11 @@ __all__ = [
 ]
 
 #: The protocol version of this suite (``Hello.protocol_version``, ``Handshake``).
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+#: The versions the runner serves: a testee answering 1 is not sent the cases that have a
+#: file-system pre-state (``CorpusCase.pre_state``), which need ``PRE_STATE_PROTOCOL``.
+SUPPORTED_PROTOCOL_VERSIONS: tuple[int, ...] = (1, 2)
+PRE_STATE_PROTOCOL = 2
 #: The frame header: the payload length, 4 bytes, little-endian, unsigned.
 HEADER = struct.Struct("<I")
 #: Frames longer than this are refused: 2 GiB - 1 byte, the largest message protobuf

@@ -8,6 +8,9 @@ refimpl's (``refimpl.testee``) and the TF testee (``conformance.tf.testee``).
 - ``in_fresh_directory``: runs a request's exports in a new, empty temporary working
   directory and returns what they returned and every regular file left there
   (``files_under``), then removes the directory;
+- ``in_prepared_directory``: the same for a request with a pre-state (protocol 2): the
+  pre-state is created first (``conformance.protocol.file_states``), the exports run where
+  file modes bind, and everything left there is listed (``file_states.listing``);
 - ``main``: runs ``serve`` on stdin and a private duplicate of stdout, with descriptor 1
   (and ``sys.stdout``) pointed at stderr, so that nothing but frames reaches the runner;
   exit status 0, or 2 after a ``ProtocolError``.
@@ -24,12 +27,13 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO, TypeVar
 
+from conformance.protocol import file_states
 from conformance.protocol.framing import ProtocolError, decode, read_frame, write_message
 
-__all__ = ["files_under", "in_fresh_directory", "main", "serve"]
+__all__ = ["files_under", "in_fresh_directory", "in_prepared_directory", "main", "serve"]
 
 T = TypeVar("T")
 
@@ -84,6 +88,32 @@ def in_fresh_directory(
             os.chdir(previous)
         return result, files_under(workdir)
     finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def in_prepared_directory(
+    run: Callable[[], T], entries: Sequence[file_states.Entry], prefix: str = "testee-"
+) -> tuple[T, file_states.AfterState]:
+    """``run()`` in a new working directory holding ``entries`` (created in order,
+    ``file_states.create``), unprivileged when an entry is read-only
+    (``file_states.run_unprivileged``: ``run``'s result must then pickle): its result and
+    what the directory holds afterwards (``file_states.listing``). The directory is
+    removed, the working directory restored."""
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    previous = os.getcwd()
+    try:
+        file_states.create(entries, workdir)
+        os.chdir(workdir)
+        try:
+            if file_states.needs_unprivileged(entries):
+                result = file_states.run_unprivileged(run, workdir)
+            else:
+                result = run()
+        finally:
+            os.chdir(previous)
+        return result, file_states.listing(workdir)
+    finally:
+        file_states.make_removable(workdir)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from conformance.corpus.spec_rules import case_rules
-from conformance.protocol import DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION
+from conformance.protocol import DEFAULT_MAX_FRAME_BYTES, PRE_STATE_PROTOCOL, PROTOCOL_VERSION
 from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Handshake
 from conformance.run import failure_list as fl
 from conformance.run.testee_process import (
@@ -139,6 +139,7 @@ def request_for(case: CorpusCase) -> ExportRequest:
         arguments=case.arguments,
         then=case.then,
         program=case.program,
+        pre_state=case.pre_state if case.HasField("pre_state") else None,
     )
 
 
@@ -147,6 +148,19 @@ def unsupported_features(case: CorpusCase, handshake: Handshake | None) -> list[
     if handshake is None or "*" in handshake.features:
         return []
     return sorted(set(case.features) - set(handshake.features))
+
+
+def protocol_skip(case: CorpusCase, handshake: Handshake | None) -> str | None:
+    """Why the case is not sent to a testee whose protocol version is too old for it
+    (a file-system pre-state needs protocol 2), or None."""
+    if handshake is None or not case.HasField("pre_state"):
+        return None
+    if handshake.protocol_version >= PRE_STATE_PROTOCOL:
+        return None
+    return (
+        f"the case has a file-system pre-state, which needs protocol {PRE_STATE_PROTOCOL}; "
+        f"the testee speaks protocol {handshake.protocol_version}"
+    )
 
 
 def verdict_for(case: CorpusCase, result: CaseResult, require: str) -> Verdict:
@@ -199,9 +213,12 @@ def run_cases(
                 return
             case = cases[i]
             missing = unsupported_features(case, known)
+            too_old = protocol_skip(case, known)
             if missing:
                 reason = "the testee does not support " + ", ".join(missing)
                 verdict = Verdict("skip", reason=reason)
+            elif too_old is not None:
+                verdict = Verdict("skip", reason=too_old)
             else:
                 verdict = verdict_for(case, process.run(request_for(case)), require)
             run = CaseRun(case, verdict, status=verdict.status)

@@ -46,6 +46,7 @@ from conformance.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
     HEADER,
     PROTOCOL_VERSION,
+    SUPPORTED_PROTOCOL_VERSIONS,
     FrameError,
     encode_frame,
     read_frame,
@@ -305,11 +306,12 @@ class TesteeProcess:
         except DecodeError as e:
             self.close()
             raise StartupError(f"handshake failed: the reply is not a Handshake: {e}") from None
-        if handshake.protocol_version != PROTOCOL_VERSION:
+        if handshake.protocol_version not in SUPPORTED_PROTOCOL_VERSIONS:
             self.close()
+            supported = " or ".join(str(v) for v in SUPPORTED_PROTOCOL_VERSIONS)
             raise StartupError(
                 f"handshake failed: the testee speaks protocol version "
-                f"{handshake.protocol_version}, the runner {PROTOCOL_VERSION}"
+                f"{handshake.protocol_version}, the runner {supported}"
             )
         self.handshake = handshake
         return handshake

@@ -407,6 +407,7 @@ def observable_checks(case: CorpusCase, actual: Outcome) -> list[tuple[str, int,
             e_file, a_file = expected.files[name], actual.files[name]
             tier, diff = compare_blob(f"file {name}", e_file, a_file, keys)
             checks.append(("files", tier, diff))
+    checks.extend(("files", _FAIL, diff) for diff in compare.tree_differences(expected, actual))
     if e_err is None:
         e_ret, a_ret = compare.returned_of(expected), compare.returned_of(actual)
         if e_ret is not None and a_ret is not None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from conformance.corpus.arguments import PROTO_TYPES, to_py_value
 from conformance.protocol.conformance_pb2 import ExportArguments, Outcome
+from conformance.protocol.file_states import normalize_temp_names
 from conformance.protocol.values import PROTO_ARGUMENTS
 
 __all__ = [
@@ -126,14 +127,19 @@ def outcome_from_response(response: Mapping[str, Any]) -> Outcome:
 
     The returned MetaGraphDef and the caller's stamped ``meta_info_def`` are recorded
     only when TF raised no error (as ``Outcome`` documents); the files, warnings and
-    the graph's ``unbound_inputs`` collection always.
+    the graph's ``unbound_inputs`` collection always, and with a pre-state (protocol 2)
+    the symbolic links and directories left. The error message's random temporary-file
+    suffix is made stable (``file_states.normalize_temp_names``).
     """
     out = Outcome()
     for path in sorted(response.get("files", {})):
         out.files[path] = response["files"][path]
+    for path in sorted(response.get("symlinks", {})):
+        out.symlinks[path] = response["symlinks"][path]
+    out.directories.extend(response.get("directories", []))
     error = response.get("error")
     if error is not None:
-        out.error.type, out.error.message = error
+        out.error.type, out.error.message = error[0], normalize_temp_names(error[1])
     else:
         if response.get("returned") is not None:
             out.returned_meta_graph_def = response["returned"]

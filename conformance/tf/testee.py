@@ -6,13 +6,14 @@ for 2.12 and later; run with 2.16, 2.19, 2.20 and 2.21, docs/tf-releases.md): fo
 (``"builder:<name>"``, a builder of ``conformance.tf.graphs``, or ``"program:<json>"``, a
 graph program run by ``conformance.tf.programs.run_program``) in a fresh ``tf.Graph()``,
 then calls ``tf.compat.v1.train.export_meta_graph(graph=g, **kwargs)`` in a fresh
-temporary working directory, and answers with what TF did: the files, the returned
-``MetaGraphDef``, the error (type name and message), the warnings logged on the
-``tensorflow`` logger during the exports, the graph's ``unbound_inputs`` collection
-afterwards (a str item as itself, any other by its ``repr``) and the caller's stamped
-``meta_info_def``. The ``then`` exports run on the same graph (file ``then<i>.meta``
-unless they name one) and stop at the first error. The snapshot in the request is not
-the graph exported: the graph is TF's own, rebuilt.
+temporary working directory (holding the request's pre-state, protocol 2, if it has one:
+``conformance.protocol.serving.in_prepared_directory``), and answers with what TF did: the
+files, the returned ``MetaGraphDef``, the error (type name and message), the warnings
+logged on the ``tensorflow`` logger during the exports, the graph's ``unbound_inputs``
+collection afterwards (a str item as itself, any other by its ``repr``) and the caller's
+stamped ``meta_info_def``. The ``then`` exports run on the same graph (file
+``then<i>.meta`` unless they name one) and stop at the first error. The snapshot in the
+request is not the graph exported: the graph is TF's own, rebuilt.
 
 Run with the runner in the project's environment and the testee in another one::
 
@@ -81,7 +82,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from conformance.protocol import PROTOCOL_VERSION, serving
+from conformance.protocol import PROTOCOL_VERSION, file_states, serving
 from conformance.protocol.schema import load_messages, protocol_messages
 from conformance.protocol.values import decode_arguments, message_builder
 from conformance.tf.logged_warnings import collect_warnings
@@ -307,7 +308,7 @@ class TFTestee:
         self.align = align
 
     def handshake(self) -> Any:
-        """Protocol 1, every feature, the installed TF as the version targeted."""
+        """Protocol 2, every feature, the installed TF as the version targeted."""
         version = self.tf.version.VERSION
         return self.pb.Handshake(
             protocol_version=PROTOCOL_VERSION,
@@ -332,6 +333,15 @@ class TFTestee:
             return response
         except ValueError as e:
             response.skipped = f"cannot read the request: {e}"
+            return response
+        if request.HasField("pre_state"):
+            data, after = serving.in_prepared_directory(
+                lambda: self.run_exports(g, exports).SerializeToString(),
+                file_states.entries_of(request.pre_state),
+                prefix="tf-testee-",
+            )
+            response.outcome.ParseFromString(data)
+            file_states.fill_after_state(response.outcome, after)
             return response
         outcome, files = serving.in_fresh_directory(
             lambda: self.run_exports(g, exports), prefix="tf-testee-"

@@ -95,6 +95,48 @@ def neutral_exports(tf: Any, graph: Any) -> list[bytes]:
     return out
 
 
+def _export(tf: Any, g: Any, args: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """TF's exports of ``g`` in the current directory: the response's ``returned``,
+    ``error``, ``meta_info_def_after``, ``unbound_after``, ``unbound_after_repr`` and
+    ``export_warnings`` (picklable: with a read-only pre-state this runs in a child process,
+    ``conformance.protocol.file_states.run_unprivileged``)."""
+    out: dict[str, Any] = {}
+    warnings: list[str] = []
+    with g.as_default():
+        filename = request.get("filename", "model.meta")
+        try:
+            with collect_warnings(warnings):
+                ret = tf.compat.v1.train.export_meta_graph(filename=filename, graph=g, **args)
+                out["returned"] = ret.SerializeToString(deterministic=True)
+                # Later exports of the same graph ("then"), e.g. to see state leak.
+                for i, more in enumerate(request.get("then", [])):
+                    tf.compat.v1.train.export_meta_graph(
+                        filename=f"then{i}.meta", graph=g, **_resolve_args(tf, g, more)
+                    )
+        except Exception as e:  # noqa: BLE001
+            out["error"] = (type(e).__name__, str(e))
+        if hasattr(args.get("meta_info_def"), "SerializeToString"):
+            # TF stamps the caller's object: report it as TF left it.
+            out["meta_info_def_after"] = args["meta_info_def"].SerializeToString(deterministic=True)
+        unbound = g.get_collection("unbound_inputs")
+        out["unbound_after"] = [str(x) for x in unbound]
+        # Exact for items of any type (str() is lossy).
+        out["unbound_after_repr"] = [repr(x) for x in unbound]
+    out["export_warnings"] = warnings
+    return out
+
+
+def _files_here() -> dict[str, bytes]:
+    """Every file under the current directory: normalized relative path -> bytes."""
+    files = {}
+    for root, _, names in os.walk("."):
+        for n in names:
+            p = os.path.normpath(os.path.join(root, n))
+            with open(p, "rb") as f:
+                files[p] = f.read()
+    return files
+
+
 def handle(request: dict[str, Any]) -> dict[str, Any]:
     """Builds, captures and exports one case; never raises.
 
@@ -103,7 +145,10 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     own context whatever the condition), and ask (``"check_neutral"``) for TF's neutral
     exports of the graph before and after the capture (``neutral_exports``), and for
     more captures of the same graph under other conditions (``"also_capture"``, a list;
-    the response maps each to its snapshot).
+    the response maps each to its snapshot). With ``"pre_state"`` (a list of
+    ``conformance.protocol.file_states.Entry``, protocol 2) the export runs in a directory
+    holding it, as refimpl's testee runs it, and the response's ``files``, ``symlinks`` and
+    ``directories`` list everything there afterwards.
     """
     import tensorflow as tf
 
@@ -135,45 +180,27 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             response["snapshots_by_condition"] = {
                 c: capture_under(tf, g, c) for c in request["also_capture"]
             }
-        with g.as_default():
+        pre_state = request.get("pre_state")
+        if pre_state is None:
             with tempfile.TemporaryDirectory() as tmp:
                 cwd = os.getcwd()
                 os.chdir(tmp)
                 try:
-                    filename = request.get("filename", "model.meta")
-                    try:
-                        with collect_warnings(warnings):
-                            ret = tf.compat.v1.train.export_meta_graph(
-                                filename=filename, graph=g, **args
-                            )
-                            response["returned"] = ret.SerializeToString(deterministic=True)
-                            # Later exports of the same graph ("then"), e.g. to see state leak.
-                            for i, more in enumerate(request.get("then", [])):
-                                tf.compat.v1.train.export_meta_graph(
-                                    filename=f"then{i}.meta",
-                                    graph=g,
-                                    **_resolve_args(tf, g, more),
-                                )
-                    except Exception as e:  # noqa: BLE001
-                        response["error"] = (type(e).__name__, str(e))
-                    if hasattr(args.get("meta_info_def"), "SerializeToString"):
-                        # TF stamps the caller's object: report it as TF left it.
-                        response["meta_info_def_after"] = args["meta_info_def"].SerializeToString(
-                            deterministic=True
-                        )
-                    files = {}
-                    for root, _, names in os.walk("."):
-                        for n in names:
-                            p = os.path.normpath(os.path.join(root, n))
-                            with open(p, "rb") as f:
-                                files[p] = f.read()
-                    response["files"] = files
+                    response.update(_export(tf, g, args, request))
+                    response["files"] = _files_here()
                 finally:
                     os.chdir(cwd)
-            unbound = g.get_collection("unbound_inputs")
-            response["unbound_after"] = [str(x) for x in unbound]
-            # Exact for items of any type (str() is lossy).
-            response["unbound_after_repr"] = [repr(x) for x in unbound]
+        else:  # protocol 2: the same as refimpl's testee does it (one copy)
+            from conformance.protocol.serving import in_prepared_directory
+
+            result, after = in_prepared_directory(
+                lambda: _export(tf, g, args, request), pre_state, prefix="tf-worker-"
+            )
+            response.update(result)
+            response["files"] = dict(after.files)
+            response["symlinks"] = dict(after.symlinks)
+            response["directories"] = list(after.directories)
+        warnings = response.pop("export_warnings")
     except Exception as e:  # noqa: BLE001
         import traceback
 
