@@ -24,7 +24,7 @@ import pytest
 from conformance import corpus
 from conformance.protocol import FrameError, encode_frame, read_frame
 from conformance.protocol.conformance_pb2 import CorpusCase
-from conformance.run import runner
+from conformance.run import runner, testee_process
 from conformance.run.failure_list import (
     FailureListError,
     expectation,
@@ -323,7 +323,7 @@ def test_unusable_testees_fail_every_case(
     status, out = run(capsys, "--testee", fake("wrong_version"), *as_cases(five))
     assert status == 1
     assert len(re.findall(r"^FAIL \S+  \[\w+; startup\]$", out, re.MULTILINE)) == 5
-    assert "the testee speaks protocol version 99, the runner 1" in out
+    assert "the testee speaks protocol version 99, the runner 1 or 2" in out
     status, out = run(capsys, "--testee", "/nonexistent/testee --flag", *as_cases(five))
     assert status == 1
     assert "FAIL: 5 cases" in out and "gave up after 3 failed starts in a row" in out
@@ -390,6 +390,42 @@ def test_unsupported_features_are_skipped(
     undeclared = [c for c in chosen if {"text", "debug"} & set(c.features)]
     assert undeclared and "the testee does not support debug" in out
     assert f", {len(chosen) - _count(out, 'identical bytes')} skipped" in out
+
+
+# -- protocol versions -------------------------------------------------------------------
+def _with_pre_state(case: CorpusCase) -> CorpusCase:
+    """A copy of ``case`` whose working directory holds one file before the export."""
+    out = CorpusCase()
+    out.CopyFrom(case)
+    out.name = case.name + "-pre_state"
+    out.pre_state.entries.add(path="old.txt", content=b"old")
+    return out
+
+
+def _skip_reasons(cases: list[CorpusCase], testee: str) -> list[str]:
+    result = runner.run_cases(cases, testee_process.TesteeProcess(testee))
+    assert [r.verdict.status for r in result.runs] == ["skip"] * len(cases)
+    return [r.verdict.reason for r in result.runs]
+
+
+def test_protocol_1_testees_are_not_sent_pre_state_cases(cases: list[CorpusCase]) -> None:
+    plain = cases[0]
+    reasons = _skip_reasons(
+        [_with_pre_state(plain), plain], fake("report_pre_state", "--version", "1")
+    )
+    assert reasons == [
+        "the case has a file-system pre-state, which needs protocol 2; "
+        "the testee speaks protocol 1",
+        "got no pre-state",
+    ]
+
+
+def test_protocol_2_testees_are_sent_the_pre_state(cases: list[CorpusCase]) -> None:
+    plain = cases[0]
+    reasons = _skip_reasons(
+        [_with_pre_state(plain), plain], fake("report_pre_state", "--version", "2")
+    )
+    assert reasons == ["got a pre-state of 1 entries", "got no pre-state"]
 
 
 # -- failure lists -----------------------------------------------------------------------
@@ -534,14 +570,14 @@ def test_refimpl_testee_writes_only_frames(cases: list[CorpusCase]) -> None:
     from conformance.protocol.conformance_pb2 import ExportResponse, Handshake, Hello
 
     warned = next(c for c in cases if c.expected.warnings)
-    stream = encode_frame(Hello(protocol_version=1).SerializeToString())
+    stream = encode_frame(Hello(protocol_version=2).SerializeToString())
     stream += encode_frame(runner.request_for(warned).SerializeToString())
     proc = subprocess.run(
         [sys.executable, "-m", "refimpl.testee"], input=stream, capture_output=True, check=True
     )
     out = io.BytesIO(proc.stdout)
     handshake = Handshake.FromString(read_frame(out) or b"")
-    assert handshake.protocol_version == 1 and handshake.target_tensorflow_version == "2.21.0"
+    assert handshake.protocol_version == 2 and handshake.target_tensorflow_version == "2.21.0"
     response = ExportResponse.FromString(read_frame(out) or b"")
     assert read_frame(out) is None
     assert response.case_name == warned.name

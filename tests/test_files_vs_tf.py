@@ -1,18 +1,16 @@
-"""Writing the files: refimpl's errors and leftovers equal TF's in each scenario."""
+"""The file cases (``conformance.gen.file_cases``) meet TF's file-system errors.
+
+Each file case runs live in ``tests/test_export_vs_tf.py`` (they are hand cases:
+``VS[one_constant-files_*]``, spec.md ``FS[*]``), refimpl's testee creating the same
+pre-state as the TF worker; this checks that the cases reach the errors the file system
+gives TF, which the corpus never met while every export started in an empty directory.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-import refimpl
-from conformance.gen.file_scenarios import SCENARIOS, list_files, normalize_message, prepare
+from conformance.gen.file_cases import file_cases
 from conformance.tf.process import TFWorker, tensorflow_available
 
 pytestmark = [
@@ -21,50 +19,12 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def tf_results() -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "conformance.tools.file_errors_oracle"],
-        check=True,
-        capture_output=True,
-        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
-    ).stdout
-    return dict(json.loads(out))
-
-
-def _one_constant_graph() -> refimpl.Snapshot:
-    """The snapshot of the graph the TF side exports: one constant named "c"."""
-    w = TFWorker()
+def test_file_cases_meet_tf_file_errors() -> None:
+    worker = TFWorker()
     try:
-        data = w.run({"graph": "one_constant", "args": {}})["snapshot"]
+        responses = [worker.run(request) for _, request in file_cases()]
     finally:
-        w.close()
-    return refimpl.load_snapshot(data)
-
-
-@pytest.fixture(scope="module")
-def graph() -> refimpl.Snapshot:
-    return _one_constant_graph()
-
-
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_file_writing_matches_tensorflow(
-    name: str,
-    tf_results: dict[str, Any],
-    graph: refimpl.Snapshot,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    scenario = SCENARIOS[name]
-    monkeypatch.chdir(tmp_path)
-    prepare(scenario)
-    error = None
-    try:
-        refimpl.export_meta_graph(graph, scenario["filename"], **scenario.get("args", {}))
-    except Exception as e:  # noqa: BLE001
-        error = [type(e).__name__, normalize_message(str(e))]
-    expected = tf_results[name]
-    if expected["error"] is not None:
-        expected["error"][1] = normalize_message(expected["error"][1])
-    assert error == expected["error"]
-    assert list_files(".") == expected["files"]
+        worker.close()
+    errors = {r["error"][0] for r in responses if r.get("error")}
+    expected = {"FailedPreconditionError", "PermissionDeniedError", "NotFoundError", "UnknownError"}
+    assert expected <= errors

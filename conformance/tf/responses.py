@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from conformance.corpus.arguments import PROTO_TYPES, to_py_value
-from conformance.protocol.conformance_pb2 import ExportArguments, Outcome
-from conformance.protocol.file_states import normalize_temp_names
+from conformance.protocol.conformance_pb2 import ExportArguments, ExportRequest, Outcome
+from conformance.protocol.file_states import fill_state, normalize_temp_names
 from conformance.protocol.values import PROTO_ARGUMENTS
 
 __all__ = [
@@ -115,8 +115,20 @@ def refimpl_exports(
 
 def refimpl_outcome(request: Mapping[str, Any], response: Mapping[str, Any]) -> Outcome:
     """refimpl's outcome on the snapshot TF's worker captured, with the request's exports
-    (planned only: nothing is written)."""
+    (planned only: nothing is written); with a ``pre_state`` (protocol 2), run for real by
+    refimpl's testee in a directory holding it, the after-state listed."""
     import refimpl
+
+    if "pre_state" in request:
+        from refimpl import testee
+
+        export = ExportRequest(case_name="live", snapshot=response["snapshot"])
+        first = {"filename": request.get("filename", "model.meta"), **request.get("args", {})}
+        export.arguments.CopyFrom(to_arguments(first, response))
+        export.then.extend(to_arguments(more, {}) for more in request.get("then", []))
+        export.pre_state.SetInParent()
+        fill_state(export.pre_state, request["pre_state"])
+        return testee.handle(export).outcome
 
     graph = refimpl.load_snapshot(response["snapshot"])
     return refimpl.run_exports(graph, refimpl_exports(request, response), write=False).to_proto()

@@ -11,6 +11,9 @@
 
 const fs = require("fs");
 
+// Protocol 1: a runner speaking protocol 2 still serves it, without the cases that have a
+// file-system pre-state (docs/conformance-protocol.md 4.5: answer 2 once you create the
+// request's pre_state, field 6 of ExportRequest, and report symlinks and directories).
 const PROTOCOL_VERSION = 1;
 const IMPLEMENTATION = "js-testee skeleton 0.1";
 const TARGET_TENSORFLOW_VERSION = "2.21.0";
@@ -117,7 +120,8 @@ function encodeHandshake() {
   ]);
 }
 
-// ExportRequest: case_name = 1, snapshot = 2, arguments = 3, then = 4, program = 5.
+// ExportRequest: case_name = 1, snapshot = 2, arguments = 3, then = 4, program = 5,
+//                pre_state = 6 (protocol 2 only; never sent to this protocol-1 testee).
 function decodeExportRequest(payload) {
   const fields = decodeMessage(payload);
   return { caseName: lastString(fields, 1), snapshot: fields.get(2) };
@@ -153,10 +157,11 @@ let helloSeen = false;
 
 function onFrame(payload) {
   if (!helloSeen) {
-    // Hello: protocol_version = 1, op_registry = 2 (unused here).
+    // Hello: protocol_version = 1, op_registry = 2 (unused here). A runner speaking a
+    // newer version decides from our Handshake what to send.
     const hello = decodeMessage(payload);
     const version = (hello.get(1) || [0])[0];
-    if (version !== PROTOCOL_VERSION) {
+    if (version < PROTOCOL_VERSION) {
       console.error(`the runner speaks protocol version ${version}, this testee ${PROTOCOL_VERSION}`);
     }
     helloSeen = true;

@@ -38,8 +38,9 @@ def raw(out: BinaryIO, data: bytes) -> None:
     out.flush()
 
 
-def serve(hook: Hook, version: int = 1) -> None:
-    """Handshake (announcing ``version``), then ``hook`` per request until EOF."""
+def serve(hook: Hook, version: int | None = None) -> None:
+    """Handshake (announcing ``version``, default refimpl's), then ``hook`` per request
+    until EOF."""
     inp = sys.stdin.buffer
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -48,7 +49,8 @@ def serve(hook: Hook, version: int = 1) -> None:
         return
     Hello().ParseFromString(data)
     hs = handshake()
-    hs.protocol_version = version
+    if version is not None:
+        hs.protocol_version = version
     hs.implementation = "fake testee " + os.path.basename(sys.argv[0])
     write_message(out, hs)
     index = 0
