@@ -1,9 +1,10 @@
 """The runner's side of the testee protocol: a robust client of one testee process.
 
-``TesteeProcess`` starts the testee command (split with ``shlex``), sends the ``Hello``,
-checks the ``Handshake`` (protocol version 1), then sends one ``ExportRequest`` per case
-and waits for its ``ExportResponse`` under a per-case timeout. Nothing a testee does can
-crash the runner or stop the run:
+``TesteeProcess`` starts the testee command (split with ``shlex``), sends the ``Hello``
+(protocol version 2), checks the ``Handshake`` (protocol version 1 or 2; the runner does
+not send a protocol-1 testee the cases with a file-system pre-state), then sends one
+``ExportRequest`` per case and waits for its ``ExportResponse`` under a per-case timeout.
+Nothing a testee does can crash the runner or stop the run:
 
 - a testee that exits (crashes) while handling a case: the case fails with kind
   ``"crash"`` (exit status and the tail of its stderr); the next case restarts it;
