@@ -82,6 +82,33 @@ MUTATIONS: list[tuple[str, str, str, str]] = [
         'renamed = re.sub(r"([\\^]|^)(.*)", r"\\1" + UNBOUND_INPUT_PREFIX + r"\\2", v)',
         'renamed = UNBOUND_INPUT_PREFIX + v.lstrip("^")',
     ),
+    # File writing (spec.md 10.3): caught by the file cases (pre-states, protocol 2).
+    (
+        "meta file written in place, not truncated",
+        "refimpl/output.py",
+        '        with open(tmp, "wb") as f:\n            f.write(write.content)',
+        "        fd = os.open(path, os.O_WRONLY | os.O_CREAT)\n"
+        "        os.write(fd, write.content)\n        os.close(fd)\n        return",
+    ),
+    (
+        "written through a symlink at the target",
+        "refimpl/output.py",
+        '        with open(tmp, "wb") as f:\n            f.write(write.content)',
+        '        with open(path, "wb") as f:\n            f.write(write.content)\n        return',
+    ),
+    (
+        "a failing mkdir raises Python's OSError",
+        "refimpl/output.py",
+        "raise io_error(built, e) from None",
+        "raise",
+    ),
+    (
+        "a dangling link as parent is 'not a directory'",
+        "refimpl/output.py",
+        "        except FileExistsError:\n            continue",
+        "        except FileExistsError:\n"
+        '            raise FailedPreconditionError(f"{built} is not a directory") from None',
+    ),
 ]
 
 SUITES = {

@@ -157,3 +157,39 @@ def test_the_model_imports_no_processing_module() -> None:
         "refimpl.scope",
         "refimpl.snapshot",
     ]
+
+
+@pytest.mark.parametrize(
+    ("number", "kind"),
+    [
+        ("ENOENT", "NotFoundError"),
+        ("EACCES", "PermissionDeniedError"),
+        ("EROFS", "PermissionDeniedError"),
+        ("EISDIR", "FailedPreconditionError"),
+        ("ENOTDIR", "FailedPreconditionError"),
+        ("ENOSPC", "ResourceExhaustedError"),
+        ("ENAMETOOLONG", "InvalidArgumentError"),
+        ("ELOOP", "UnknownError"),
+    ],
+)
+def test_io_errors_take_tf_error_class_of_their_errno(number: str, kind: str) -> None:
+    import errno
+    import os
+
+    from refimpl.errors import io_error
+
+    code = getattr(errno, number)
+    error = io_error("a/m.meta.tmp0", OSError(code, os.strerror(code)))
+    assert (type(error).__name__, str(error)) == (kind, f"a/m.meta.tmp0; {os.strerror(code)}")
+
+
+def test_dangling_link_as_parent_fails_at_the_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from refimpl.output import FileWrite, write_file
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link").symlink_to("missing")
+    with pytest.raises(Exception, match=r"^link/m\.meta\.tmp[0-9a-f]{32}; No such file") as e:
+        write_file(FileWrite("link/m.meta", b"x"))
+    assert type(e.value).__name__ == "NotFoundError"
