@@ -49,6 +49,9 @@ def test_listing_does_not_follow_links(tmp_path: Path) -> None:
         (Entry("a//b"),),
         (Entry("x"), Entry("x")),
         (Entry("f"), Entry("f/x")),  # a file is no parent
+        (Entry("up", SYMLINK, target="../x"),),  # links stay inside
+        (Entry("d", DIRECTORY), Entry("d/up", SYMLINK, target="../../x")),
+        (Entry("abs", SYMLINK, target="/etc"),),
     ],
 )
 def test_create_refuses_paths_outside_the_entries_order(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import posixpath
 import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
@@ -104,7 +105,9 @@ def fill_state(state: Any, entries: Iterable[Entry]) -> None:
 
 def check(entries: Sequence[Entry]) -> None:
     """``ValueError`` unless every path is relative, '/'-separated, without '.' or '..'
-    components, new, and inside the working directory or an earlier directory entry."""
+    components, new, and inside the working directory or an earlier directory entry, and
+    every link's target is relative and stays inside the working directory (so that no
+    export through a link writes outside it)."""
     directories = {""}
     seen: set[str] = set()
     for entry in entries:
@@ -117,6 +120,13 @@ def check(entries: Sequence[Entry]) -> None:
             raise ValueError(f"pre-state entry {entry.path!r}: given twice")
         if "/".join(parts[:-1]) not in directories:
             raise ValueError(f"pre-state entry {entry.path!r}: its parent is no earlier directory")
+        if entry.kind == SYMLINK:
+            where = posixpath.normpath(posixpath.join(posixpath.dirname(entry.path), entry.target))
+            if not entry.target or entry.target.startswith("/") or where.split("/")[0] == "..":
+                raise ValueError(
+                    f"pre-state entry {entry.path!r}: link target {entry.target!r} is not "
+                    "inside the working directory"
+                )
         seen.add(entry.path)
         if entry.kind == DIRECTORY:
             directories.add(entry.path)
