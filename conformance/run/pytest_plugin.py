@@ -192,7 +192,13 @@ class CaseItem(pytest.Item):
 
     def runtest(self) -> None:
         from conformance.run.failure_list import expectation
-        from conformance.run.runner import CaseRun, request_for, unsupported_features, verdict_for
+        from conformance.run.runner import (
+            CaseRun,
+            protocol_skip,
+            request_for,
+            unsupported_features,
+            verdict_for,
+        )
         from conformance.run.testee_process import StartupError
         from conformance.run.verdicts import Verdict
 
@@ -207,6 +213,9 @@ class CaseItem(pytest.Item):
             missing = unsupported_features(self.case, handshake)
             if missing:
                 pytest.skip("the testee does not support " + ", ".join(missing))
+            too_old = protocol_skip(self.case, handshake)
+            if too_old is not None:
+                pytest.skip(too_old)
             verdict = verdict_for(self.case, testee.run(request_for(self.case)), state.require)
         if verdict.tier:
             self.user_properties.append(("tier", verdict.tier))
