@@ -148,6 +148,8 @@ SCENARIOS: dict[str, tuple[tuple[Entry, ...] | None, object, dict[str, Any]]] = 
         "ro/w/model.meta",
         _DEBUG,
     ),
+    # an empty pre-state: a protocol-2 request whose after-state lists the new directories
+    "empty_pre_state": ((), "deep/er/model.meta", _DEBUG),
     # odd file names, in an empty directory (no pre-state: protocol 1 testees get these)
     "bytes_filename": (None, b"b.meta", {}),
     "empty_filename_writes_nothing": (None, "", _DEBUG),
