@@ -32,12 +32,56 @@ __all__ = [
     "canonically_equal",
     "describe_file_difference",
     "differences",
+    "elide_pair",
     "error_of",
     "first_difference",
     "info_after_of",
+    "pair_text",
     "returned_of",
     "tree_differences",
 ]
+
+#: Characters of common context kept on each side of a difference.
+CONTEXT_CHARS = 60
+#: Characters of a differing middle shown (from where the difference starts).
+MIDDLE_CHARS = 1000
+
+
+def elide_pair(expected: str, actual: str, context: int = CONTEXT_CHARS) -> tuple[str, str]:
+    """Both strings with their common prefix and suffix shortened to ``context``
+    characters next to the difference (``...`` marks what was left out); the differing
+    middle is kept whole up to ``MIDDLE_CHARS`` characters from where it starts."""
+    if expected == actual:
+        return expected, actual
+    limit = min(len(expected), len(actual))
+    prefix = next((i for i in range(limit) if expected[i] != actual[i]), limit)
+    suffix = 0
+    while (
+        suffix < limit - prefix
+        and expected[len(expected) - 1 - suffix] == actual[len(actual) - 1 - suffix]
+    ):
+        suffix += 1
+    head = expected[:prefix]
+    if len(head) > context + 3:
+        head = "..." + head[-context:]
+    tail = expected[len(expected) - suffix :]
+    if len(tail) > context + 3:
+        tail = tail[:context] + "..."
+    middle_e = _middle(expected[prefix : len(expected) - suffix])
+    middle_a = _middle(actual[prefix : len(actual) - suffix])
+    return head + middle_e + tail, head + middle_a + tail
+
+
+def _middle(text: str) -> str:
+    if len(text) <= MIDDLE_CHARS:
+        return text
+    return text[:MIDDLE_CHARS] + f"...[{len(text) - MIDDLE_CHARS} more differing characters]"
+
+
+def pair_text(expected: object, actual: object) -> str:
+    """``"<expected> vs <actual>"`` (reprs), elided only far from their difference."""
+    e, a = elide_pair(repr(expected), repr(actual))
+    return f"{e} vs {a}"
 
 
 def first_difference(a: Message, b: Message, path: str = "") -> str | None:
@@ -58,7 +102,7 @@ def first_difference(a: Message, b: Message, path: str = "") -> str | None:
                     if d:
                         return d
                 elif x != y:
-                    return f"{sub}[{k!r}]: {x!r} vs {y!r}"
+                    return f"{sub}[{k!r}]: {pair_text(x, y)}"
         elif _is_repeated(fd):
             for i, (x, y) in enumerate(zip(va, vb, strict=False)):
                 if isinstance(x, Message):
@@ -66,7 +110,7 @@ def first_difference(a: Message, b: Message, path: str = "") -> str | None:
                     if d:
                         return d
                 elif x != y:
-                    return f"{sub}[{i}]: {x!r} vs {y!r}"
+                    return f"{sub}[{i}]: {pair_text(x, y)}"
             if len(va) != len(vb):
                 return f"{sub}: {len(va)} elements vs {len(vb)}"
         elif fd.message_type is not None:
@@ -78,7 +122,7 @@ def first_difference(a: Message, b: Message, path: str = "") -> str | None:
                 if d:
                     return d
         elif va != vb:
-            return f"{sub}: {va!r} vs {vb!r}"
+            return f"{sub}: {pair_text(va, vb)}"
     if a.SerializeToString(deterministic=True) != b.SerializeToString(deterministic=True):
         return f"{path or '<root>'}: unknown fields differ"
     return None

@@ -38,7 +38,13 @@ from conformance import corpus  # noqa: E402
 from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Outcome  # noqa: E402
 from conformance.run import runner  # noqa: E402
 from conformance.run.testee_process import CaseResult, TesteeProcess  # noqa: E402
-from conformance.run.verdicts import _parse, canonical, detect_format, judge, proto_keys  # noqa: E402
+from conformance.run.verdicts import (  # noqa: E402
+    canonical,
+    detect_format,
+    judge,
+    parse_message,
+    proto_keys,
+)
 from refimpl.pb.snapshot_pb2 import GraphSnapshot  # noqa: E402
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef  # noqa: E402
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef  # noqa: E402
@@ -102,7 +108,7 @@ def restamped(
         if kind is None or kind[0] is not MetaGraphDef:
             continue
         try:
-            msg = _parse(data, *kind)
+            msg = parse_message(data, *kind)
         except Exception:  # noqa: BLE001 - judged as it is
             continue
         _restamp(msg, stamps)
@@ -130,7 +136,7 @@ def _exported(case: CorpusCase, outcome: Outcome) -> MetaGraphDef | None:
         kind = detect_format(name, case.expected.files.get(name, outcome.files[name]))
         if kind is not None and kind[0] is MetaGraphDef:
             try:
-                msg = _parse(outcome.files[name], *kind)
+                msg = parse_message(outcome.files[name], *kind)
             except Exception:  # noqa: BLE001
                 continue
             assert isinstance(msg, MetaGraphDef)

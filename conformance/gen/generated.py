@@ -22,7 +22,8 @@ This module needs hypothesis (a test dependency); the runner imports it only for
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -32,7 +33,14 @@ from conformance.gen.export_arguments import FILENAMES, GraphFacts, export_argum
 from conformance.protocol.conformance_pb2 import CorpusCase
 from conformance.protocol.values import encode_arguments
 
-__all__ = ["build_case", "case_strategy", "generate_cases", "sources"]
+__all__ = [
+    "build_case",
+    "case_strategy",
+    "generate_cases",
+    "replayed_case",
+    "sources",
+    "stored_form",
+]
 
 #: Graph-property feature tags a generated case inherits from its source case.
 GRAPH_FEATURES = frozenset({"functions", "control_flow_v1", "variables", "savers", "collections"})
@@ -119,8 +127,43 @@ def build_case(name: str, source: CorpusCase, args: dict[str, Any]) -> CorpusCas
     return case
 
 
-def generate_cases(corpus_cases: Sequence[CorpusCase], count: int, seed: int) -> list[CorpusCase]:
-    """``count`` generated cases (fewer only if hypothesis exhausts its search space)."""
+def stored_form(case: CorpusCase) -> bytes:
+    """A generated case as kept in an example database (``conformance.run.example_db``):
+    its arguments, source, level and features, without the snapshot and the expected
+    outcome (both made again on replay)."""
+    kept = CorpusCase(
+        arguments=case.arguments,
+        program=case.program,
+        level=case.level,
+        features=case.features,
+        tensorflow_version=case.tensorflow_version,
+    )
+    return kept.SerializeToString(deterministic=True)
+
+
+def replayed_case(value: bytes, corpus_cases: Sequence[CorpusCase]) -> CorpusCase | None:
+    """The case ``stored_form`` kept, named ``hypothesis-db-<hash>``, its expected outcome
+    computed again; None if its source case is not in ``corpus_cases``."""
+    case = CorpusCase.FromString(value)
+    source_name = case.program.removeprefix("derived:")
+    source = next((c for c in corpus_cases if c.name == source_name), None)
+    if source is None:
+        return None
+    case.name = "hypothesis-db-" + hashlib.sha256(value).hexdigest()[:12]
+    case.snapshot = source.snapshot
+    case.snapshot_sha256 = source.snapshot_sha256
+    case.expected.CopyFrom(corpus_mod.run_case(case))
+    return case
+
+
+def generate_cases(
+    corpus_cases: Sequence[CorpusCase],
+    count: int,
+    seed: int,
+    keep: Callable[[str], bool] | None = None,
+) -> list[CorpusCase]:
+    """``count`` generated cases (fewer only if hypothesis exhausts its search space);
+    with ``keep``, only those whose name it accepts are built (``--shard``)."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as hypothesis_seed
 
@@ -145,7 +188,9 @@ def generate_cases(corpus_cases: Sequence[CorpusCase], count: int, seed: int) ->
         drawn.append(example)
 
     collect()
+    names = [f"hypothesis-{seed}-{i:04d}" for i in range(len(drawn[:count]))]
     return [
-        build_case(f"hypothesis-{seed}-{i:04d}", by_name[source], args)
-        for i, (source, args) in enumerate(drawn[:count])
+        build_case(name, by_name[source], args)
+        for name, (source, args) in zip(names, drawn, strict=False)
+        if keep is None or keep(name)
     ]

@@ -256,6 +256,7 @@ def _failure_text(run: CaseRun, state: _State) -> str:
 
         lines.append(f"verdict: {TIER_VERDICTS[v.tier]}")
     lines += v.details
+    lines += v.diffs
     lines.append("values are shown as expected (TF) vs actual (testee)")
     from conformance.run.runner import testee_command
 

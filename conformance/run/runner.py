@@ -2,10 +2,14 @@
 
 Runs the golden corpus (or hypothesis-generated cases, refimpl as the oracle) against a
 testee speaking the protocol of docs/conformance-protocol.md; with no ``--testee`` it
-checks refimpl's own (``python -m refimpl.testee``). Prints a report on stdout (each
-failure with its structural diff and a one-line replay command, a summary by tier,
-level, feature and spec rule, the versions involved) and a progress bar on stderr when
-stderr is a terminal. Exit status: 0 when every selected case passes (or fails exactly as
+checks refimpl's own (``python -m refimpl.testee``). Prints a short report on stdout
+(each failure with its first differing field path, a unified diff in text format and a
+one-line replay command; the verdict; one summary line); ``-v`` adds the versions
+involved and the summaries by tier, level, feature and spec rule, which ``--report FILE``
+writes in any case. A progress bar goes to stderr when stderr is a terminal.
+``--save-failures DIR`` writes each failing case's expected and actual outcomes as files;
+``--shard I/N`` runs one of N disjoint shares of the selection (``sharding``).
+Exit status: 0 when every selected case passes (or fails exactly as
 the failure list says), 1 otherwise, 2 for bad usage (unreadable corpus or failure list).
 
 Command-line contract (other tools depend on it): ``--testee CMD``, ``--timeout SECONDS``,
@@ -30,8 +34,9 @@ from typing import IO, Any
 
 from conformance.corpus.spec_rules import case_rules
 from conformance.protocol import DEFAULT_MAX_FRAME_BYTES, PRE_STATE_PROTOCOL, PROTOCOL_VERSION
-from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Handshake
+from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Handshake, Outcome
 from conformance.run import failure_list as fl
+from conformance.run.sharding import Shard
 from conformance.run.testee_process import (
     CaseResult,
     StartupError,
@@ -52,6 +57,8 @@ __all__ = ["CaseRun", "RunResult", "main", "run_cases", "select_cases"]
 LEVELS = ("required", "recommended", "optional")
 FAILING = frozenset({"fail", "xpass", "wrong-reason"})
 _MAX_DETAILS_SHOWN = 6
+#: Failures shown with their diffs in the default report (all of them with -v).
+FAILURES_IN_FULL = 10
 
 
 def level_name(case: CorpusCase) -> str:
@@ -111,6 +118,8 @@ class CaseRun:
     #: "pass", "fail", "skip", "xfail", "xpass" or "wrong-reason".
     status: str = ""
     note: str = ""
+    #: The testee's outcome, kept when the case did not pass at identical bytes.
+    outcome: Outcome | None = None
 
 
 @dataclass
@@ -217,11 +226,17 @@ def run_cases(
             if missing:
                 reason = "the testee does not support " + ", ".join(missing)
                 verdict = Verdict("skip", reason=reason)
+                outcome = None
             elif too_old is not None:
                 verdict = Verdict("skip", reason=too_old)
+                outcome = None
             else:
-                verdict = verdict_for(case, process.run(request_for(case)), require)
-            run = CaseRun(case, verdict, status=verdict.status)
+                answer = process.run(request_for(case))
+                verdict = verdict_for(case, answer, require)
+                outcome = None
+                if answer.response is not None and verdict.tier != "bytes":
+                    outcome = answer.response.outcome
+            run = CaseRun(case, verdict, status=verdict.status, outcome=outcome)
             with lock:
                 runs[i] = run
                 done += 1
@@ -316,6 +331,8 @@ def replay_command(args: argparse.Namespace, case: CorpusCase) -> str:
         parts += ["--corpus", str(args.corpus)]
     if args.hypothesis:
         parts += ["--hypothesis", str(args.hypothesis), "--seed", str(args.seed)]
+        if args.hypothesis_db:
+            parts += ["--hypothesis-db", args.hypothesis_db]
     if args.timeout != DEFAULT_TIMEOUT:
         parts += ["--timeout", f"{args.timeout:g}"]
     if args.require_tier != DEFAULT_TIER:
@@ -415,74 +432,82 @@ def versions_lines(
     return lines
 
 
-def report(
-    args: argparse.Namespace,
-    result: RunResult,
-    manifest: dict[str, Any],
-    out: IO[str],
-) -> None:
-    """Writes the human-readable report."""
-    w = out.write
-    for line in versions_lines(args, result, manifest):
-        w(line + "\n")
-    w("\n")
-    bad = [r for r in result.runs if r.status in FAILING]
-    if bad:
-        xpassed = sum(1 for r in bad if r.status == "xpass")
-        w(
-            f"FAILURES ({len(bad)}"
-            + (f", of which {xpassed} XPASS" if xpassed else "")
-            + "); values are shown as expected (TF) vs actual (testee)\n"
-        )
-        for run in bad:
-            case, v = run.case, run.verdict
-            label = {"fail": "FAIL", "xpass": "XPASS", "wrong-reason": "WRONG REASON"}[run.status]
-            reason = v.reason or (f"passed ({v.tier})" if v.status == "pass" else "")
-            w(f"\n{label} {case.name}  [{level_name(case)}; {reason}]\n")
-            if run.note:
-                w(f"    {run.note}\n")
-            if v.tier:
-                w(f"    verdict: {tier_verdict(v.tier)}\n")
-            for detail in v.details[:_MAX_DETAILS_SHOWN]:
-                w("    " + detail.replace("\n", "\n    ") + "\n")
-            if len(v.details) > _MAX_DETAILS_SHOWN:
-                w(f"    ... and {len(v.details) - _MAX_DETAILS_SHOWN} more differences\n")
-            w(f"    replay: {replay_command(args, case)}\n")
-        w("\n")
-    xfails = [r for r in result.runs if r.status == "xfail"]
-    if xfails:
-        w(f"Expected failures (failure list): {len(xfails)}\n")
-    for name in result.stale_entries:
-        w(f"STALE failure-list entry: {name} is not a case of this corpus\n")
-    skipped = Counter(r.verdict.reason for r in result.runs if r.status == "skip")
-    if skipped:
-        w("Skipped:\n")
-        for reason, n in skipped.most_common():
-            w(f"  {n:>5}  {reason}\n")
-    for note in result.notes:
-        w(f"note: {note}\n")
+def failure_lines(args: argparse.Namespace, run: CaseRun, *, diffs: bool = True) -> list[str]:
+    """One failing case as the report shows it: the label, the differences (each
+    starting at the first differing field path), the unified diffs and the replay command."""
+    case, v = run.case, run.verdict
+    label = {"fail": "FAIL", "xpass": "XPASS", "wrong-reason": "WRONG REASON"}[run.status]
+    reason = v.reason or (f"passed ({v.tier})" if v.status == "pass" else "")
+    lines = [f"{label} {case.name}  [{level_name(case)}; {reason}]"]
+    if run.note:
+        lines.append(f"    {run.note}")
+    if v.tier:
+        lines.append(f"    verdict: {tier_verdict(v.tier)}")
+    for detail in v.details[:_MAX_DETAILS_SHOWN]:
+        lines.append("    " + detail.replace("\n", "\n    "))
+    if len(v.details) > _MAX_DETAILS_SHOWN:
+        lines.append(f"    ... and {len(v.details) - _MAX_DETAILS_SHOWN} more differences")
+    if diffs:
+        for diff in v.diffs:
+            lines.append("    diff " + diff.replace("\n", "\n      "))
+    lines.append(f"    replay: {replay_command(args, case)}")
+    return lines
 
-    w("\nSummary by tier (strongest tier passed)\n")
+
+def _failure_summary(run: CaseRun) -> str:
+    v = run.verdict
+    first = v.details[0].split("\n", 1)[0] if v.details else ""
+    label = {"fail": "FAIL", "xpass": "XPASS", "wrong-reason": "WRONG REASON"}[run.status]
+    return f"{label} {run.case.name}  [{level_name(run.case)}; {v.reason}] {first}".rstrip()
+
+
+def summary_line(result: RunResult) -> str:
+    """The last line of the report: PASS or FAIL, the counts and the rate."""
+    counts = Counter(_bucket(r) for r in result.runs)
+    n = len(result.runs)
+    rate = n / result.seconds if result.seconds > 0 else 0.0
+    passed = sum(1 for r in result.runs if r.status == "pass")
+    failed = sum(1 for r in result.runs if r.status in ("fail", "wrong-reason"))
+    xfails = counts.get("expected", 0)
+    tiers = ", ".join(f"{counts.get(t, 0)} {TIER_TITLES[t]}" for t in TIERS if counts.get(t))
+    stale = result.stale_entries
+    return (
+        f"{'PASS' if result.ok else 'FAIL'}: {n} cases in {result.seconds:.1f} s "
+        f"({rate:.0f} cases/s): {passed} passed"
+        + (f" ({tiers})" if tiers else "")
+        + f", {failed} failed"
+        + (f", {xfails} failed as expected" if xfails else "")
+        + (f", {counts['XPASS']} XPASS (listed as failing)" if counts.get("XPASS") else "")
+        + f", {counts.get('skipped', 0)} skipped"
+        + (f", {len(stale)} stale failure-list entries" if stale else "")
+    )
+
+
+def _summary_tables(result: RunResult) -> list[str]:
+    lines = ["", "Summary by tier (strongest tier passed)"]
     counts = Counter(_bucket(r) for r in result.runs)
     for tier in TIERS:
-        w(f"  {TIER_TITLES[tier]:<52} {counts.get(tier, 0):>6}  {TIER_VERDICTS[tier]}\n")
-    w(f"  {'failed':<52} {counts.get('failed', 0):>6}\n")
+        lines.append(
+            f"  {TIER_TITLES[tier]:<52} {counts.get(tier, 0):>6}  {TIER_VERDICTS[tier]}"
+        )
+    lines.append(f"  {'failed':<52} {counts.get('failed', 0):>6}")
     if counts.get("expected"):
-        w(f"  {'failed as the failure list expects':<52} {counts['expected']:>6}\n")
+        lines.append(f"  {'failed as the failure list expects':<52} {counts['expected']:>6}")
     if counts.get("XPASS"):
-        w(f"  {'XPASS (listed as failing, passed: remove the entry)':<52} "
-          f"{counts['XPASS']:>6}\n")
-    w(f"  {'skipped':<52} {counts.get('skipped', 0):>6}\n")
+        lines.append(
+            f"  {'XPASS (listed as failing, passed: remove the entry)':<52} "
+            f"{counts['XPASS']:>6}"
+        )
+    lines.append(f"  {'skipped':<52} {counts.get('skipped', 0):>6}")
     reasons = Counter(
         "XPASS" if r.status == "xpass" else r.verdict.reason
         for r in result.runs
         if r.status in FAILING | {"xfail"}
     )
     if reasons:
-        w("\nFailure reasons\n")
+        lines += ["", "Failure reasons"]
         for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
-            w(f"  {reason or '(passed)':<52} {n:>6}\n")
-
+            lines.append(f"  {reason or '(passed)':<52} {n:>6}")
     by_level: dict[str, list[CaseRun]] = defaultdict(list)
     by_feature: dict[str, list[CaseRun]] = defaultdict(list)
     by_rule: dict[str, list[CaseRun]] = defaultdict(list)
@@ -492,39 +517,81 @@ def report(
             by_feature[f].append(run)
         for r in case_rules(run.case) or ["(none)"]:
             by_rule[r].append(run)
-    w("\nBy requirement level\n")
-    for line in _table("level", by_level, [lv for lv in LEVELS if lv in by_level]):
-        w(line + "\n")
-    w("\nBy feature\n")
-    for line in _table("feature", by_feature, sorted(by_feature)):
-        w(line + "\n")
-    w("\nBy spec rule (spec.md)\n")
-    for line in _table("rule", by_rule, sorted(by_rule, key=_rule_key)):
-        w(line + "\n")
+    lines += ["", "By requirement level"]
+    lines += _table("level", by_level, [lv for lv in LEVELS if lv in by_level])
+    lines += ["", "By feature"]
+    lines += _table("feature", by_feature, sorted(by_feature))
+    lines += ["", "By spec rule (spec.md)"]
+    lines += _table("rule", by_rule, sorted(by_rule, key=_rule_key))
+    return lines
 
-    n = len(result.runs)
-    rate = n / result.seconds if result.seconds > 0 else 0.0
-    passed = sum(1 for r in result.runs if r.status == "pass")
-    tiers = ", ".join(f"{counts.get(t, 0)} {TIER_TITLES[t]}" for t in TIERS if counts.get(t))
+
+def report_lines(
+    args: argparse.Namespace,
+    result: RunResult,
+    manifest: dict[str, Any],
+    *,
+    verbose: bool = False,
+) -> list[str]:
+    """The human-readable report. Short by default: the failures (the first
+    ``FAILURES_IN_FULL`` with their diffs, the others a line each), expected failures,
+    skips and notes, the verdict and one summary line. ``verbose`` (``-v``, and the
+    ``--report`` file): the versions first, every failure in full, and the summary tables
+    by tier, failure reason, level, feature and spec rule."""
+    lines: list[str] = []
+    if verbose:
+        lines += [*versions_lines(args, result, manifest), ""]
+    bad = [r for r in result.runs if r.status in FAILING]
+    if bad:
+        xpassed = sum(1 for r in bad if r.status == "xpass")
+        lines.append(
+            f"FAILURES ({len(bad)}"
+            + (f", of which {xpassed} XPASS" if xpassed else "")
+            + "); values are shown as expected (TF) vs actual (testee)"
+        )
+        in_full = bad if verbose else bad[:FAILURES_IN_FULL]
+        for run in in_full:
+            lines += ["", *failure_lines(args, run)]
+        if len(in_full) < len(bad):
+            lines += ["", f"... and {len(bad) - len(in_full)} more failures (-v or "
+                      "--report FILE shows each in full):"]
+            lines += [_failure_summary(run) for run in bad[len(in_full):]]
+        lines.append("")
+    xfails = [r for r in result.runs if r.status == "xfail"]
+    if xfails:
+        lines.append(f"Expected failures (failure list): {len(xfails)}")
+    for name in result.stale_entries:
+        lines.append(f"STALE failure-list entry: {name} is not a case of this corpus")
+    skipped = Counter(r.verdict.reason for r in result.runs if r.status == "skip")
+    if skipped:
+        lines.append("Skipped:")
+        for reason, n in skipped.most_common():
+            lines.append(f"  {n:>5}  {reason}")
+    lines += [f"note: {note}" for note in result.notes]
+    if verbose:
+        lines += _summary_tables(result)
     reached = Counter(r.verdict.tier for r in result.runs if r.verdict.tier)
     if reached:
-        w(
-            "\nverdict: "
-            + "; ".join(f"{reached[t]} {TIER_VERDICTS[t]}" for t in TIERS if reached.get(t))
-            + "\n"
-        )
-    verdict = "PASS" if result.ok else "FAIL"
-    stale = result.stale_entries
-    w(
-        f"\n{verdict}: {n} cases in {result.seconds:.1f} s ({rate:.0f} cases/s): {passed} passed"
-        + (f" ({tiers})" if tiers else "")
-        + f", {len(bad) - counts.get('XPASS', 0)} failed"
-        + (f", {len(xfails)} failed as expected" if xfails else "")
-        + (f", {counts['XPASS']} XPASS (listed as failing)" if counts.get("XPASS") else "")
-        + f", {counts.get('skipped', 0)} skipped"
-        + (f", {len(result.stale_entries)} stale failure-list entries" if stale else "")
-        + "\n"
-    )
+        lines += [
+            *([""] if lines else []),
+            "verdict: "
+            + "; ".join(f"{reached[t]} {TIER_VERDICTS[t]}" for t in TIERS if reached.get(t)),
+        ]
+    lines += [*([""] if lines else []), summary_line(result)]
+    return lines
+
+
+def report(
+    args: argparse.Namespace,
+    result: RunResult,
+    manifest: dict[str, Any],
+    out: IO[str],
+    *,
+    verbose: bool = False,
+) -> None:
+    """Writes the human-readable report (``report_lines``)."""
+    for line in report_lines(args, result, manifest, verbose=verbose):
+        out.write(line + "\n")
 
 
 def write_junit(
@@ -640,6 +707,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run N hypothesis-generated cases (refimpl as the oracle) instead of "
                    "the corpus")
     p.add_argument("--seed", type=int, default=0, help="seed of --hypothesis (default 0)")
+    p.add_argument("--hypothesis-db", metavar="SPEC", default=None,
+                   help="where --hypothesis keeps its failing cases, replayed first on every "
+                   "run: a directory, redis://host:port/db (shared by machines) or none "
+                   "(default: $METAGRAPH_HYPOTHESIS_DB, else .hypothesis/examples)")
+    p.add_argument("--shard", metavar="I/N", type=Shard.parse, default=Shard(),
+                   help="run only shard I (0-based) of N: the cases whose name hashes to I "
+                   "mod N (the N shards together run the selection, each case once)")
     p.add_argument("--require-tier", choices=TIERS, default=DEFAULT_TIER,
                    help="the weakest verdict tier that passes (default: bytes, the only "
                    "conformant one; reserialized or semantic lower the bar)")
@@ -655,6 +729,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the progress bar on stderr (default: when stderr is a terminal)")
     p.add_argument("--testee-stderr", action="store_true",
                    help="pass the testee's stderr through (default: keep it for crash reports)")
+    out = p.add_argument_group("output")
+    out.add_argument("-v", "--verbose", action="store_true",
+                     help="the full report: versions, every failure in full, the summaries "
+                     "by tier, failure reason, level, feature and spec rule")
+    out.add_argument("--report", metavar="FILE", type=Path, default=None,
+                     help="also write the full (-v) report to FILE")
+    out.add_argument("--save-failures", metavar="DIR", type=Path, default=None,
+                     help="write each failing case's expected and actual files, messages, "
+                     "error and warnings, its report and request into DIR/<case>/")
     return p
 
 
@@ -681,10 +764,54 @@ def load_cases(args: argparse.Namespace) -> tuple[list[CorpusCase], dict[str, An
     except (OSError, ValueError):
         manifest = {}
     if args.hypothesis:
-        from conformance.gen.generated import generate_cases
+        from conformance.gen.generated import generate_cases, replayed_case
+        from conformance.run import example_db
 
-        cases = generate_cases(cases, args.hypothesis, args.seed)
+        db = example_db.example_database(args.hypothesis_db)
+        shard: Shard = args.shard
+        replays = [replayed_case(value, cases) for value in example_db.recorded(db)]
+        generated = generate_cases(cases, args.hypothesis, args.seed, keep=shard.holds)
+        cases = [c for c in replays if c is not None] + generated
     return cases, manifest
+
+
+def record_generated_failures(args: argparse.Namespace, result: RunResult) -> None:
+    """``--hypothesis``: saves each failing generated case in the example database and
+    forgets the replayed ones that passed (``conformance.run.example_db``)."""
+    from conformance.gen.generated import stored_form
+    from conformance.run import example_db
+
+    db = example_db.example_database(args.hypothesis_db)
+    for run in result.runs:
+        value = stored_form(run.case)
+        if run.verdict.status == "fail":
+            example_db.record(db, value)
+        elif run.verdict.status == "pass" and run.case.name.startswith("hypothesis-db-"):
+            example_db.forget(db, value)
+
+
+def save_failures(args: argparse.Namespace, result: RunResult) -> None:
+    """``--save-failures DIR``: each failing case's outcomes and report as files."""
+    from conformance.run.saved_failures import write_case
+
+    for run in result.runs:
+        if run.status in FAILING:
+            write_case(
+                args.save_failures, run.case.name, request_for(run.case), run.case.expected,
+                run.outcome, failure_lines(args, run),
+            )
+
+
+INSTALL_HYPOTHESIS = (
+    "pip install 'tf-metagraph-ref[hypothesis]' (or: pip install 'hypothesis>=6.100')"
+)
+
+
+def _missing(error: ImportError) -> str:
+    """What to install for ``--hypothesis``, from the import that failed."""
+    if "redis" in str(error):
+        return str(error)
+    return f"the hypothesis package, which is not installed ({error}): {INSTALL_HYPOTHESIS}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -701,7 +828,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         all_cases, manifest = load_cases(args)
     except ImportError as e:
-        print(f"error: --hypothesis needs hypothesis installed ({e})", file=err)
+        print(f"error: --hypothesis needs {_missing(e)}", file=err)
         return 2
     except (OSError, ValueError) as e:
         print(f"error: cannot load the corpus: {e}", file=err)
@@ -714,6 +841,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         features=args.feature,
         levels=levels,
     )
+    cases = [c for c in cases if args.shard.holds(c.name)]
     if args.list:
         for case in cases:
             print(case.name)
@@ -747,7 +875,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             bar.clear()
     known = None if args.hypothesis else [c.name for c in all_cases]
     apply_failure_list(result, entries, known)
-    report(args, result, manifest, sys.stdout)
+    report(args, result, manifest, sys.stdout, verbose=args.verbose)
+    if args.report is not None:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        with args.report.open("w", encoding="utf-8") as f:
+            report(args, result, manifest, f, verbose=True)
+    if args.save_failures is not None:
+        save_failures(args, result)
+    if args.hypothesis:
+        record_generated_failures(args, result)
     if args.junit_xml is not None:
         write_junit(args.junit_xml, args, result, manifest)
     if args.update_failure_list:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from google.protobuf import text_format
 from google.protobuf.message import Message
@@ -42,6 +43,8 @@ from google.protobuf.message import Message
 from conformance import compare
 from conformance import corpus as corpus_mod
 from conformance.protocol.conformance_pb2 import CorpusCase, ExportResponse, Outcome
+from conformance.run.diffs import message_text, pair_text, unified_diff
+from conformance.run.encoding import key_text, message_encoding_difference
 from refimpl.pb.tensorflow.control_flow_pb2 import CondContextDef, WhileContextDef
 from refimpl.pb.tensorflow.graph_debug_info_pb2 import GraphDebugInfo
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
@@ -57,9 +60,13 @@ __all__ = [
     "TIERS",
     "TIER_TITLES",
     "TIER_VERDICTS",
+    "Check",
     "Verdict",
+    "blob_diff",
+    "detect_format",
     "judge",
     "judge_response",
+    "parse_message",
     "tier_index",
 ]
 
@@ -80,7 +87,7 @@ TIER_VERDICTS: dict[str, str] = {
 #: The tier a case must reach unless the caller lowers the bar (``--require-tier``).
 DEFAULT_TIER = "bytes"
 _FAIL = len(TIERS)
-_MAX_DETAIL = 600
+_MAX_DETAIL_LINES = 40
 
 #: Collection keys whose items are serialized messages (TF's registered proto functions),
 #: when the snapshot does not name them.
@@ -112,11 +119,29 @@ class Verdict:
     #: Human-readable differences: first differing field path and both values.
     details: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Unified diffs of the differing files and messages in text format (may be empty).
+    diffs: list[str] = field(default_factory=list)
+
+
+class Check(NamedTuple):
+    """What one observable of an outcome gave: its category (a failure reason), the tier
+    reached (``len(TIERS)``: none), the difference and a unified diff of it."""
+
+    category: str
+    tier: int
+    detail: str | None
+    diff: str = ""
 
 
 # -- canonical forms ---------------------------------------------------------------------
 def _clip(text: str) -> str:
-    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
+    """``text``, its lines past ``_MAX_DETAIL_LINES`` left out (the differences are
+    elided only far from where they differ when they are made: ``diffs.elide_pair``)."""
+    lines = text.split("\n")
+    if len(lines) <= _MAX_DETAIL_LINES:
+        return text
+    rest = len(lines) - _MAX_DETAIL_LINES
+    return "\n".join([*lines[:_MAX_DETAIL_LINES], f"... {rest} more lines"])
 
 
 def _has_unknown_fields(msg: Message) -> bool:
@@ -136,7 +161,8 @@ def _is_text(data: bytes) -> bool:
     return True
 
 
-def _parse(data: bytes, cls: type[Message], fmt: str) -> Message:
+def parse_message(data: bytes, cls: type[Message], fmt: str) -> Message:
+    """``data`` parsed as a ``cls`` in ``fmt`` ("text": TF's text format, or "binary")."""
     msg = cls()
     if fmt == "text":
         text_format.Parse(data.decode("utf-8"), msg, descriptor_pool=tf_text_pool())
@@ -158,12 +184,12 @@ def detect_format(name: str, data: bytes) -> tuple[type[Message], str] | None:
     for cls in types:
         if _is_text(data):
             try:
-                _parse(data, cls, "text")
+                parse_message(data, cls, "text")
                 return cls, "text"
             except Exception:  # noqa: BLE001 - try the next reading
                 pass
         try:
-            msg = _parse(data, cls, "binary")
+            msg = parse_message(data, cls, "binary")
         except Exception:  # noqa: BLE001
             continue
         if not _has_unknown_fields(msg):
@@ -284,6 +310,43 @@ def _key(msg: Message) -> bytes:
     return msg.SerializeToString(deterministic=True)
 
 
+def _first_line_difference(expected: bytes, actual: bytes) -> str:
+    """Where two texts first differ: ``line N: <TF's line> vs <the testee's>``."""
+    e = expected.decode("utf-8", "replace").split("\n")
+    a = actual.decode("utf-8", "replace").split("\n")
+    for i, (x, y) in enumerate(zip(e, a, strict=False)):
+        if x != y:
+            return f"line {i + 1}: {pair_text(x, y)}"
+    return f"{len(e)} lines vs {len(a)}"
+
+
+def _written_difference(expected: bytes, actual: bytes, kind: tuple[type[Message], str]) -> str:
+    """Where the bytes as written first differ: the field path, byte offset and what
+    differs in the encoding (binary), or the first differing line (text)."""
+    cls, fmt = kind
+    if fmt == "text":
+        return _first_line_difference(expected, actual)
+    return message_encoding_difference(expected, actual, cls) or "same bytes"
+
+
+def blob_diff(expected: bytes, actual: bytes, kind: tuple[type[Message], str] | None) -> str:
+    """A unified diff of two files or messages in text format: the texts as written for a
+    text file, the parsed messages printed otherwise ("" if they print the same or do
+    not parse)."""
+    if kind is None:
+        return ""
+    cls, fmt = kind
+    if fmt == "text":
+        return unified_diff(
+            expected.decode("utf-8", "replace"), actual.decode("utf-8", "replace")
+        )
+    try:
+        e, a = parse_message(expected, cls, fmt), parse_message(actual, cls, fmt)
+    except Exception:  # noqa: BLE001 - the testee's does not parse: no text to diff
+        return ""
+    return unified_diff(message_text(e), message_text(a))
+
+
 def compare_blob(
     what: str,
     expected: bytes,
@@ -291,7 +354,11 @@ def compare_blob(
     proto_keys: dict[str, str],
     kind: tuple[type[Message], str] | None = None,
 ) -> tuple[int, str | None]:
-    """(tier index reached or ``len(TIERS)`` for none, description of the difference)."""
+    """(tier index reached or ``len(TIERS)`` for none, description of the difference).
+
+    The description names the first differing field path, as written, with the byte
+    offset and what differs in the encoding (``encoding.encoding_difference``).
+    """
     if expected == actual:
         return 0, None
     if kind is None:
@@ -302,12 +369,16 @@ def compare_blob(
             "a MetaGraphDef nor a GraphDebugInfo)"
         )
     cls, fmt = kind
-    e = _parse(expected, cls, fmt)
+    written = _written_difference(expected, actual, kind)
+    e = parse_message(expected, cls, fmt)
     try:
-        a = _parse(actual, cls, fmt)
+        a = parse_message(actual, cls, fmt)
     except Exception as err:  # noqa: BLE001
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        return _FAIL, f"{what}: not a {cls.DESCRIPTOR.full_name} in {fmt} format: {first}"
+        return _FAIL, (
+            f"{what}: not a {cls.DESCRIPTOR.full_name} in {fmt} format: {first}\n"
+            f"  first difference as written: {written}"
+        )
     re, ra = canonical(e, "reserialized", proto_keys), canonical(a, "reserialized", proto_keys)
     if _key(re) == _key(ra):
         offset = next(
@@ -316,14 +387,19 @@ def compare_blob(
         )
         return 1, (
             f"{what}: identical only after parse + deterministic re-serialize (bytes differ "
-            f"from offset {offset}; {len(expected)} vs {len(actual)} bytes)"
+            f"from offset {offset}; {len(expected)} vs {len(actual)} bytes)\n"
+            f"  the same message, encoded differently: {written}"
         )
     ce, ca = canonical(e, "semantic", proto_keys), canonical(a, "semantic", proto_keys)
     if _key(ce) == _key(ca):
         first = compare.first_difference(re, ra) or "order differs"
         return 2, f"{what}: semantically equal only; as written: {first}"
-    diff = semantic_difference(ce, ca) or "same message, different bytes"
-    return _FAIL, f"{what}: {diff}"
+    as_written = compare.first_difference(re, ra) or written
+    by_name = semantic_difference(ce, ca)
+    more = ""
+    if by_name and by_name.partition(": ")[2] != as_written.partition(": ")[2]:
+        more = f"\n  compared by node name (order aside): {by_name}"
+    return _FAIL, f"{what}: {as_written}{more}"
 
 
 def _node_difference(prefix: str, e: Sequence[NodeDef], a: Sequence[NodeDef]) -> str | None:
@@ -376,15 +452,26 @@ def proto_keys(case: CorpusCase) -> dict[str, str]:
 def _first_list_difference(what: str, e: list[str], a: list[str]) -> str:
     for i, (x, y) in enumerate(zip(e, a, strict=False)):
         if x != y:
-            return f"{what}[{i}]: {x!r} vs {y!r}"
-    return f"{what}: {len(e)} elements vs {len(a)} ({e[len(a):]!r} vs {a[len(e):]!r})"
+            return f"{what}[{i}]: {pair_text(x, y)}"
+    return f"{what}: {len(e)} elements vs {len(a)} ({pair_text(e[len(a):], a[len(e):])})"
 
 
-def observable_checks(case: CorpusCase, actual: Outcome) -> list[tuple[str, int, str | None]]:
-    """(category, tier index reached, difference) for each observable of the outcome."""
+def _list_diff(e: list[str], a: list[str]) -> str:
+    """A unified diff of two lists of strings (warnings, collection items), one item a
+    line (an item's own line breaks shown as ``\\n``)."""
+    return unified_diff("\n".join(map(_one_line, e)), "\n".join(map(_one_line, a)))
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\n", "\\n")
+
+
+def observable_checks(case: CorpusCase, actual: Outcome) -> list[Check]:
+    """A ``Check`` (category, tier index reached, difference, text diff) for each
+    observable of the outcome."""
     expected = case.expected
     keys = proto_keys(case)
-    checks: list[tuple[str, int, str | None]] = []
+    checks: list[Check] = []
     e_err, a_err = compare.error_of(expected), compare.error_of(actual)
     if e_err != a_err:
         tf = f"{e_err[0]}: {e_err[1]!r}" if e_err is not None else "nothing"
@@ -396,66 +483,102 @@ def observable_checks(case: CorpusCase, actual: Outcome) -> list[tuple[str, int,
         elif e_err[0] != a_err[0]:
             cat, text = "error-type", f"TF raised {tf}; the testee {testee}"
         else:
-            cat, text = "error-message", f"{e_err[0]} message: {e_err[1]!r} vs {a_err[1]!r}"
-        checks.append((cat, _FAIL, f"error: {text}"))
+            cat, text = "error-message", f"{e_err[0]} message: {pair_text(e_err[1], a_err[1])}"
+        diff = ""
+        if e_err is not None and a_err is not None and e_err[1] != a_err[1]:
+            diff = unified_diff(e_err[1], a_err[1])
+        checks.append(Check(cat, _FAIL, f"error: {text}", diff))
     for name in sorted(set(expected.files) | set(actual.files)):
+        what = f"files[{key_text(name)}]"
         if name not in actual.files:
-            checks.append(("files", _FAIL, f"file {name}: written by TF, not by the testee"))
+            checks.append(Check("files", _FAIL, f"{what}: written by TF, not by the testee"))
         elif name not in expected.files:
-            checks.append(("files", _FAIL, f"file {name}: written by the testee, not by TF"))
+            checks.append(Check("files", _FAIL, f"{what}: written by the testee, not by TF"))
         else:
-            e_file, a_file = expected.files[name], actual.files[name]
-            tier, diff = compare_blob(f"file {name}", e_file, a_file, keys)
-            checks.append(("files", tier, diff))
-    checks.extend(("files", _FAIL, diff) for diff in compare.tree_differences(expected, actual))
+            checks.append(
+                _blob_check("files", what, expected.files[name], actual.files[name], keys)
+            )
+    checks.extend(
+        Check("files", _FAIL, diff) for diff in compare.tree_differences(expected, actual)
+    )
     if e_err is None:
         e_ret, a_ret = compare.returned_of(expected), compare.returned_of(actual)
         if e_ret is not None and a_ret is not None:
-            tier, diff = compare_blob(
-                "returned MetaGraphDef", e_ret, a_ret, keys, (MetaGraphDef, "binary")
+            checks.append(
+                _blob_check(
+                    "returned", "returned MetaGraphDef", e_ret, a_ret, keys,
+                    (MetaGraphDef, "binary"),
+                )
             )
-            checks.append(("returned", tier, diff))
         elif e_ret != a_ret:
             side = "TF's only" if a_ret is None else "the testee's only"
-            checks.append(("returned", _FAIL, f"returned MetaGraphDef: {side}"))
+            checks.append(Check("returned", _FAIL, f"returned MetaGraphDef: {side}"))
         e_info, a_info = compare.info_after_of(expected), compare.info_after_of(actual)
         if e_info is not None and a_info is not None:
-            tier, diff = compare_blob(
-                "caller's meta_info_def after export",
-                e_info,
-                a_info,
-                keys,
-                (MetaGraphDef.MetaInfoDef, "binary"),
+            checks.append(
+                _blob_check(
+                    "meta_info_def_after",
+                    "caller's meta_info_def after export",
+                    e_info,
+                    a_info,
+                    keys,
+                    (MetaGraphDef.MetaInfoDef, "binary"),
+                )
             )
-            checks.append(("meta_info_def_after", tier, diff))
         elif e_info != a_info:
             side = "TF's only" if a_info is None else "the testee's only"
             checks.append(
-                ("meta_info_def_after", _FAIL, f"caller's meta_info_def after export: {side}")
+                Check("meta_info_def_after", _FAIL, f"caller's meta_info_def after export: {side}")
             )
         e_unb, a_unb = list(expected.unbound_inputs_after), list(actual.unbound_inputs_after)
         if e_unb != a_unb:
             if sorted(e_unb) == sorted(a_unb):
                 checks.append(
-                    (
+                    Check(
                         "unbound_inputs",
                         2,
                         "unbound_inputs after export: same items in another order: "
                         + _first_list_difference("unbound_inputs", e_unb, a_unb),
+                        _list_diff(e_unb, a_unb),
                     )
                 )
             else:
                 checks.append(
-                    (
+                    Check(
                         "unbound_inputs",
                         _FAIL,
                         _first_list_difference("unbound_inputs after export", e_unb, a_unb),
+                        _list_diff(e_unb, a_unb),
                     )
                 )
     e_warn, a_warn = list(expected.warnings), list(actual.warnings)
     if e_warn != a_warn:
-        checks.append(("warnings", _FAIL, _first_list_difference("warnings", e_warn, a_warn)))
+        checks.append(
+            Check(
+                "warnings",
+                _FAIL,
+                _first_list_difference("warnings", e_warn, a_warn),
+                _list_diff(e_warn, a_warn),
+            )
+        )
     return checks
+
+
+def _blob_check(
+    category: str,
+    what: str,
+    expected: bytes,
+    actual: bytes,
+    keys: dict[str, str],
+    kind: tuple[type[Message], str] | None = None,
+) -> Check:
+    tier, detail = compare_blob(what, expected, actual, keys, kind)
+    if tier == 0:
+        return Check(category, 0, detail)
+    diff = blob_diff(expected, actual, kind or detect_format(what, expected))
+    if not diff and tier == 1:
+        diff = "(their text forms are identical: only the encoding differs)"
+    return Check(category, tier, detail, f"{what}:\n{diff}" if diff else "")
 
 
 def judge(case: CorpusCase, actual: Outcome, require: str = DEFAULT_TIER) -> Verdict:
@@ -464,15 +587,22 @@ def judge(case: CorpusCase, actual: Outcome, require: str = DEFAULT_TIER) -> Ver
     if not strict:
         return Verdict("pass", tier="bytes")
     checks = observable_checks(case, actual)
-    failing = [(cat, diff) for cat, tier, diff in checks if tier == _FAIL]
+    failing = [c for c in checks if c.tier == _FAIL]
     if failing:
-        reason = "+".join(sorted({cat for cat, _ in failing}))
-        return Verdict("fail", reason=reason, details=[_clip(d or cat) for cat, d in failing])
-    reached = max([1] + [tier for _, tier, _ in checks])
+        reason = "+".join(sorted({c.category for c in failing}))
+        return Verdict(
+            "fail",
+            reason=reason,
+            details=[_clip(c.detail or c.category) for c in failing],
+            diffs=[c.diff for c in failing if c.diff],
+        )
+    reached = max([1] + [c.tier for c in checks])
     tier = TIERS[reached]
-    notes = [_clip(d) for _, t, d in checks if t > 0 and d] or [_clip(d) for d in strict]
+    notes = [_clip(c.detail) for c in checks if c.tier > 0 and c.detail]
+    notes = notes or [_clip(d) for d in strict]
+    diffs = [c.diff for c in checks if c.tier > 0 and c.diff]
     if reached > tier_index(require):
-        return Verdict("fail", tier=tier, reason=f"tier-{tier}", details=notes)
+        return Verdict("fail", tier=tier, reason=f"tier-{tier}", details=notes, diffs=diffs)
     return Verdict("pass", tier=tier, details=notes)
 
 
