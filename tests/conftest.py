@@ -9,9 +9,13 @@ Profiles (select with the environment variable ``METAGRAPH_PROFILE``; default "d
   tests/test_random_vs_tf.py``).
 
 All of them draw fresh random examples (``derandomize=False``) and have no deadline (TF
-builds graphs at a very uneven pace). The seed of each run is chosen once per pytest
-session, shown in the report header, shared with xdist workers through the environment
-variable ``METAGRAPH_SEED``, and can be set by it to replay a run.
+builds graphs at a very uneven pace). Their example database is the one
+``METAGRAPH_HYPOTHESIS_DB`` names (``conformance.run.example_db``: ``.hypothesis/examples``
+by default, ``redis://host:port/db`` to share failing examples between machines).
+``METAGRAPH_SHARD=I/N`` runs machine I's share of a campaign over N machines
+(``conformance.run.sharding``, tests/test_random_vs_tf.py). The seed of each run is
+chosen once per pytest session, shown in the report header, shared with xdist workers
+through the environment variable ``METAGRAPH_SEED``, and can be set by it to replay a run.
 Tests that set ``max_examples`` themselves keep their own count.
 """
 
@@ -22,6 +26,11 @@ import random
 
 from hypothesis import HealthCheck, settings
 
+from conformance.run.example_db import database_spec, example_database
+from conformance.run.sharding import shard_from_environment
+
+DATABASE = example_database()
+SHARD = shard_from_environment()
 PROFILE_EXAMPLES = {"default": 60, "ci": 500, "campaign": 20000}
 
 for _name, _examples in PROFILE_EXAMPLES.items():
@@ -31,6 +40,7 @@ for _name, _examples in PROFILE_EXAMPLES.items():
         deadline=None,
         derandomize=False,
         print_blob=True,
+        database=DATABASE,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
 
@@ -51,4 +61,7 @@ SEED = int(os.environ["METAGRAPH_SEED"])
 
 
 def pytest_report_header() -> str:
-    return f"hypothesis profile {PROFILE!r}; METAGRAPH_SEED={SEED}"
+    return (
+        f"hypothesis profile {PROFILE!r}; METAGRAPH_SEED={SEED}; METAGRAPH_SHARD={SHARD}; "
+        f"example database {database_spec()}"
+    )

@@ -10,12 +10,15 @@ captures the snapshot, and exports it; refimpl exports the snapshot in this proc
 The examples are split over ``SHARDS`` tests so that ``pytest -n N`` spreads them over
 the cores; the total follows the hypothesis profile (tests/conftest.py:
 ``METAGRAPH_PROFILE=default|ci|campaign``), and each shard's seed is derived from
-``METAGRAPH_SEED`` (printed in the report header).
+``METAGRAPH_SEED`` (printed in the report header). Over several machines,
+``METAGRAPH_SHARD=I/N`` on machine I runs a 1/N share of the total with seeds no other
+machine uses (``conformance.run.sharding.property_runs``); with the same
+``METAGRAPH_SEED`` and a shared example database (``METAGRAPH_HYPOTHESIS_DB=redis://...``)
+the N machines together run the campaign once, and a failure saved by one replays on all.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -24,6 +27,7 @@ import pytest
 from hypothesis import event, given, seed, settings
 
 from conformance.compare import differences
+from conformance.run.sharding import property_runs, shard_from_environment
 from conformance.strategies import Case, cases
 from conformance.tf.process import TFWorkers, tensorflow_available
 from conformance.tf.programs import describe
@@ -120,17 +124,19 @@ def check_case(worker: TFWorkers, case: Case) -> None:
     assert not problems, f"{report}\nfitted args: {response['args']!r}\n" + "\n".join(problems)
 
 
-def _shard_seed(shard: int) -> int:
-    return (int(os.environ.get("METAGRAPH_SEED", "0")) * 1_000_003 + shard) % 2**64
+def _shard_run(shard: int) -> tuple[int, int]:
+    """(seed, examples) of this test shard on this machine (``METAGRAPH_SHARD``)."""
+    seed_ = int(os.environ.get("METAGRAPH_SEED", "0"))
+    total = settings().max_examples  # the loaded profile's
+    return property_runs(seed_, total, SHARDS, shard_from_environment())[shard]
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_refimpl_equals_tensorflow_on_random_programs(worker: TFWorkers, shard: int) -> None:
-    total = settings().max_examples  # the loaded profile's
-    examples = math.ceil(total / SHARDS)
-    print(f"shard {shard}: {examples} examples, seed {_shard_seed(shard)}")
+    shard_seed, examples = _shard_run(shard)
+    print(f"shard {shard}: {examples} examples, seed {shard_seed}")
 
-    @seed(_shard_seed(shard))
+    @seed(shard_seed)
     @settings(max_examples=examples)
     @given(case=cases())
     def run(case: Case) -> None:

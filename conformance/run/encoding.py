@@ -25,6 +25,7 @@ __all__ = ["WireRecord", "encoding_difference", "key_text", "message_encoding_di
            "wire_records"]
 
 _VARINT, _FIXED64, _LEN, _FIXED32 = 0, 1, 2, 5
+_ONE_SIDE = "a value written explicitly on one side only (a default?), or an element more"
 
 
 @dataclass(frozen=True)
@@ -188,9 +189,15 @@ def _record_difference(
     y = rest_a[0] if rest_a else None
     if x is None:
         assert y is not None
-        return f"{name_of(y.number)}: {at(x)}: written by the testee after TF's last field"
+        return (
+            f"{name_of(y.number)}: {at(x)}: written by the testee after TF's last field "
+            f"({_ONE_SIDE})"
+        )
     if y is None:
-        return f"{name_of(x.number)}: {at(x)}: written by TF, missing at the end of the testee's"
+        return (
+            f"{name_of(x.number)}: {at(x)}: written by TF, missing at the end of the "
+            f"testee's ({_ONE_SIDE})"
+        )
     fd = descriptor.fields_by_number.get(x.number)
     if x.number != y.number:
         left = Counter(r.number for r in rest_e)
@@ -202,14 +209,8 @@ def _record_difference(
                 f"{_field_name(descriptor, y.number)} (field {y.number})"
             )
         if left[x.number] > right[x.number]:
-            return (
-                f"{name_of(x.number)}: {at(x)}: written by TF, not by the testee (a value "
-                "written explicitly on one side only, or a missing element)"
-            )
-        return (
-            f"{name_of(y.number)}: {at(x)}: written by the testee, not by TF (a value "
-            "written explicitly on one side only, or an extra element)"
-        )
+            return f"{name_of(x.number)}: {at(x)}: written by TF, not by the testee ({_ONE_SIDE})"
+        return f"{name_of(y.number)}: {at(x)}: written by the testee, not by TF ({_ONE_SIDE})"
     index = seen[x.number]
     repeated = fd is not None and _is_repeated(fd)
     here = name_of(x.number) + (f"[{index}]" if repeated and not _is_map(fd) else "")

@@ -285,6 +285,7 @@ class PropertyItem(pytest.Item):
         from hypothesis import HealthCheck, given, settings
 
         from conformance.gen.generated import Drawn, build_case, case_strategy, sources
+        from conformance.run.example_db import example_database
         from conformance.run.runner import CaseRun, request_for, unsupported_features, verdict_for
 
         state: _State = self.config.stash[_STATE]
@@ -294,7 +295,7 @@ class PropertyItem(pytest.Item):
         @settings(
             max_examples=self.examples,
             deadline=None,
-            database=None,
+            database=example_database(),
             suppress_health_check=list(HealthCheck),
         )
         @given(case_strategy(origins))
