@@ -17,14 +17,15 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conformance import corpus
 from conformance.protocol import FrameError, encode_frame, read_frame
-from conformance.protocol.conformance_pb2 import CorpusCase
-from conformance.run import runner, testee_process
+from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest
+from conformance.run import example_db, runner, testee_process
 from conformance.run.failure_list import (
     FailureListError,
     expectation,
@@ -37,6 +38,12 @@ REPO = Path(__file__).resolve().parent.parent
 # The cases of the small runs: the graph "scopes" (a scoped export and its unbound inputs),
 # argument sets starting with "d" (debug files, default arguments); all write files.
 PATTERN = "scopes-d*"
+
+
+@pytest.fixture(autouse=True)
+def _private_example_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """--hypothesis runs keep their failing cases in this test's own directory."""
+    monkeypatch.setenv(example_db.ENVIRONMENT_VARIABLE, str(tmp_path / "examples"))
 
 
 def fake(name: str, *args: str) -> str:
@@ -432,6 +439,173 @@ def test_protocol_2_testees_are_sent_the_pre_state(cases: list[CorpusCase]) -> N
         [_with_pre_state(plain), plain], fake("report_pre_state", "--version", "2")
     )
     assert reasons == ["got a pre-state of 1 entries", "got no pre-state"]
+
+
+# -- what failures show ------------------------------------------------------------------
+def test_byte_tier_failures_name_the_encoding_difference(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same message, encoded with its collection_def map entries in another order.
+    status, out = run(capsys, "--testee", fake("reorder_maps"), "--case", "scopes-default")
+    assert status == 1, out
+    assert re.search(
+        r'^      the same message, encoded differently: collection_def: byte \d+: map entry '
+        r'order: TF writes key "\w+" as entry 0, the testee "\w+"$', out, re.MULTILINE
+    ), out
+    assert '    diff files["model.meta"]:\n      (their text forms are identical: only the ' \
+        "encoding differs)" in out
+
+
+def test_failures_show_a_unified_diff_in_text_format(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out = run(capsys, "--testee", fake("flip_byte"), "--case", "scopes-text")
+    assert status == 1, out
+    block = out.split('    diff files["model.meta"]:\n', 1)[1]
+    lines = block.splitlines()
+    assert lines[:2] == ["      --- expected (TF)", "      +++ actual (testee)"]
+    assert lines[2].startswith("      @@ -")
+    minus = [ln for ln in lines if ln.startswith("      -") and not ln.startswith("      ---")]
+    plus = [ln for ln in lines if ln.startswith("      +") and not ln.startswith("      +++")]
+    assert len(minus) == len(plus) == 1 and minus != plus, block
+
+
+def test_the_default_report_shows_the_first_failures_in_full(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out = run(capsys, "--testee", fake("flip_byte"), "-k", "scopes-*")
+    failed = int(re.findall(r"^FAILURES \((\d+)\)", out, re.MULTILINE)[0])
+    assert status == 1 and failed > runner.FAILURES_IN_FULL
+    assert out.count("    replay: ") == runner.FAILURES_IN_FULL
+    assert f"... and {failed - runner.FAILURES_IN_FULL} more failures" in out
+    assert "By feature" not in out and out.splitlines()[-1].startswith("FAIL: ")
+    status, out = run(capsys, "-v", "--testee", fake("flip_byte"), "-k", "scopes-*")
+    assert out.count("    replay: ") == failed and "By feature" in out
+
+
+def test_save_failures_writes_both_outcomes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cases: list[CorpusCase]
+) -> None:
+    case = next(c for c in cases if c.name == "scopes-debug")
+    status, out = run(capsys, "--testee", fake("flip_byte"), "--case", case.name,
+                      "--save-failures", str(tmp_path / "failed"))
+    assert status == 1
+    saved = tmp_path / "failed" / case.name
+    for name, data in case.expected.files.items():
+        assert (saved / "expected" / "files" / name).read_bytes() == data
+        actual = (saved / "actual" / "files" / name).read_bytes()
+        assert len(actual) == len(data) and actual != data
+        assert (saved / "expected" / "files" / f"{name}.pbtxt").is_file()
+    assert (saved / "expected" / "returned_meta_graph_def.pbtxt").is_file()
+    assert ExportRequest.FromString((saved / "request.pb").read_bytes()).case_name == case.name
+    assert (saved / "report.txt").read_text().startswith(f"FAIL {case.name}  [")
+    assert sorted(p.name for p in (tmp_path / "failed").iterdir()) == [case.name]
+
+
+# -- shards ------------------------------------------------------------------------------
+def test_shards_partition_the_selection(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out = run(capsys, "--list", "-k", "scopes-*")
+    everything = out.split()
+    shards = []
+    for i in range(3):
+        _, out = run(capsys, "--list", "-k", "scopes-*", "--shard", f"{i}/3")
+        shards.append(out.split())
+    assert sorted(sum(shards, [])) == sorted(everything)
+    assert all(shards) and len(set(sum(shards, []))) == len(everything)
+
+
+def test_bad_shards_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        runner.main(["--list", "--shard", "3/3"])
+    assert exit_.value.code == 2
+    assert "I/N" in capsys.readouterr().err
+
+
+# -- hypothesis-generated cases: example database, plain installs -------------------------
+def _generated_round_trip(
+    capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    """Failing generated cases are recorded in ``database``, replayed first by later
+    runs (with other seeds, on other machines), and forgotten once they pass."""
+    db = ["--hypothesis-db", database]
+    status, out = run(capsys, "--testee", fake("flip_byte"), "--hypothesis", "6", "--seed",
+                      "3", *db)
+    failed = int(re.findall(r", (\d+) failed", out)[-1])
+    assert status == 1 and failed > 0, out
+    _, out = run(capsys, "--list", "--hypothesis", "1", "--seed", "11", *db)
+    names = out.split()
+    replayed = [n for n in names if n.startswith("hypothesis-db-")]
+    assert len(replayed) == failed and names[-1] == "hypothesis-11-0000"
+    status, out = run(capsys, "--testee", fake("flip_byte"), "--hypothesis", "1", "--seed",
+                      "11", *db, "--case", replayed[0])
+    assert status == 1 and f"FAIL {replayed[0]}  [" in out
+    assert f"--hypothesis-db {database} --case {replayed[0]}" in out  # the replay command
+    status, out = run(capsys, "--hypothesis", "1", "--seed", "11", *db)
+    assert status == 0, out
+    _, out = run(capsys, "--list", "--hypothesis", "1", "--seed", "11", *db)
+    assert out.split() == ["hypothesis-11-0000"]
+
+
+def test_generated_failures_replay_from_a_directory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _generated_round_trip(capsys, str(tmp_path / "shared-examples"))
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A private redis-server on a free port (skips without redis-server or redis)."""
+    pytest.importorskip("redis", reason="the redis package is not installed")
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+         "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        else:
+            pytest.skip("redis-server did not start")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_generated_failures_replay_from_redis(
+    capsys: pytest.CaptureFixture[str], redis_url: str
+) -> None:
+    _generated_round_trip(capsys, redis_url)
+
+
+def test_hypothesis_without_hypothesis_says_what_to_install() -> None:
+    # A plain install (pip install .) has no hypothesis: the runner says what to install.
+    code = (
+        "import sys\n"
+        "sys.modules['hypothesis'] = None\n"
+        "from conformance.run import runner\n"
+        "sys.exit(runner.main(['--list', '--hypothesis', '2']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, cwd=REPO)
+    assert proc.returncode == 2, proc.stderr
+    assert "error: --hypothesis needs the hypothesis package" in proc.stderr
+    assert "pip install 'tf-metagraph-ref[hypothesis]'" in proc.stderr
 
 
 # -- failure lists -----------------------------------------------------------------------

@@ -4,6 +4,8 @@ how it splits a campaign (sharding.py) and which example database it uses
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,25 @@ def test_redis_urls_give_a_redis_database() -> None:
 
     db = example_db.example_database("redis://127.0.0.1:1/0")
     assert isinstance(db, RedisExampleDatabase)
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind"),
+    [("redis://127.0.0.1:1/0", "RedisExampleDatabase"),
+     ("some/dir", "DirectoryBasedExampleDatabase")],
+)
+def test_the_live_tf_properties_use_the_configured_database(spec: str, kind: str) -> None:
+    # tests/conftest.py's hypothesis profiles (the live-TF property tests).
+    if kind.startswith("Redis"):
+        pytest.importorskip("redis")
+    code = (
+        "import os, sys\n"
+        f"os.environ['METAGRAPH_HYPOTHESIS_DB'] = {spec!r}\n"
+        "sys.path.insert(0, 'tests')\n"
+        "import conftest\n"
+        "from hypothesis import settings\n"
+        "print(type(settings().database).__name__)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[1])
+    assert proc.stdout.split() == [kind]
