@@ -649,7 +649,7 @@ def write_junit(
         if run.status in FAILING:
             tag = "error" if v.reason in _FAULTS else "failure"
             message = run.note or v.reason
-            body = "\n".join([*v.details, f"replay: {replay_command(args, case)}"])
+            body = "\n".join([*v.details, *v.diffs, f"replay: {replay_command(args, case)}"])
             el = ET.SubElement(tc, tag, message=message, type=v.reason or run.status)
             el.text = body
         elif run.status == "skip":
