@@ -541,6 +541,7 @@ def report_lines(
     lines: list[str] = []
     if verbose:
         lines += [*versions_lines(args, result, manifest), ""]
+    start = len(lines)
     bad = [r for r in result.runs if r.status in FAILING]
     if bad:
         xpassed = sum(1 for r in bad if r.status == "xpass")
@@ -557,6 +558,7 @@ def report_lines(
                       "--report FILE shows each in full):"]
             lines += [_failure_summary(run) for run in bad[len(in_full):]]
         lines.append("")
+    start = len(lines)
     xfails = [r for r in result.runs if r.status == "xfail"]
     if xfails:
         lines.append(f"Expected failures (failure list): {len(xfails)}")
@@ -573,12 +575,12 @@ def report_lines(
     reached = Counter(r.verdict.tier for r in result.runs if r.verdict.tier)
     if reached:
         lines += [
-            *([""] if lines else []),
+            *([""] if len(lines) > start else []),
             "verdict: "
             + "; ".join(f"{reached[t]} {TIER_VERDICTS[t]}" for t in TIERS if reached.get(t)),
         ]
-    lines += [*([""] if lines else []), summary_line(result)]
-    return lines
+    lines += [*([""] if len(lines) > start else []), summary_line(result)]
+    return [ln for i, ln in enumerate(lines) if ln or i == 0 or lines[i - 1]]
 
 
 def report(
