@@ -14,7 +14,7 @@ from conformance import corpus
 from conformance.compare import elide_pair
 from conformance.protocol.conformance_pb2 import CorpusCase, Outcome
 from conformance.run import example_db
-from conformance.run.diffs import unified_diff
+from conformance.run.diffs import hex_diff, unified_diff
 from conformance.run.encoding import message_encoding_difference, wire_records
 from conformance.run.sharding import Shard, property_runs
 from conformance.run.verdicts import judge
@@ -222,3 +222,15 @@ def test_the_live_tf_properties_use_the_configured_database(spec: str, kind: str
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=Path(__file__).resolve().parents[1])
     assert proc.stdout.split() == [kind]
+
+
+def test_hex_diffs_show_the_first_differing_bytes() -> None:
+    expected = bytes(range(256)) * 40
+    actual = bytearray(expected)
+    actual[5000] ^= 0xFF
+    diff = hex_diff(expected, bytes(actual))
+    minus = [ln for ln in diff.splitlines() if ln.startswith("-0")]
+    plus = [ln for ln in diff.splitlines() if ln.startswith("+0")]
+    assert [ln[1:9] for ln in minus] == [ln[1:9] for ln in plus] == [f"{5000 // 16 * 16:08x}"]
+    assert " 88 " in minus[0] and " 77 " in plus[0]  # byte 5000 is 0x88, flipped 0x77
+    assert len(diff.splitlines()) < 20

@@ -16,11 +16,13 @@ from google.protobuf.message import Message
 
 from conformance.compare import elide_pair, pair_text
 
-__all__ = ["elide_pair", "message_text", "pair_text", "unified_diff"]
+__all__ = ["elide_pair", "hex_diff", "message_text", "pair_text", "unified_diff"]
 
 #: Diff lines shown at most (the first hunk is always shown whole up to ``FIRST_HUNK_MAX``).
 DIFF_LINES = 60
 FIRST_HUNK_MAX = 200
+#: Bytes of a hex dump shown on each side of the first differing byte.
+HEX_WINDOW = 128
 
 
 def message_text(msg: Message) -> str:
@@ -74,3 +76,27 @@ def unified_diff(
             )
             break
     return "\n".join(shown)
+
+
+def _hex_lines(data: bytes, start: int, end: int) -> list[str]:
+    lines = []
+    for offset in range(start, min(end, len(data)), 16):
+        chunk = data[offset : offset + 16]
+        shown = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{offset:08x}  {chunk.hex(' '):<47}  {shown}")
+    return lines
+
+
+def hex_diff(expected: bytes, actual: bytes, window: int = HEX_WINDOW) -> str:
+    """A unified diff of hex dumps (16 bytes a line) of two byte strings, around their
+    first differing byte (``window`` bytes either side; more of the tail if the lengths
+    differ). Empty if they are equal."""
+    if expected == actual:
+        return ""
+    limit = min(len(expected), len(actual))
+    first = next((i for i in range(limit) if expected[i] != actual[i]), limit)
+    start = max(0, first - window) // 16 * 16
+    end = first + window
+    return unified_diff(
+        "\n".join(_hex_lines(expected, start, end)), "\n".join(_hex_lines(actual, start, end))
+    )
