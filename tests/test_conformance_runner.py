@@ -831,6 +831,17 @@ def test_plugin_collects_and_runs_cases(tmp_path: Path, cases: list[CorpusCase])
     assert f"metagraph-conformance::{text.name}" in proc.stdout
 
 
+def test_plugin_shards_split_the_cases(tmp_path: Path, cases: list[CorpusCase]) -> None:
+    collected = []
+    for i in range(2):
+        proc = pytest_run(tmp_path, "--metagraph-testee", "refimpl", "--collect-only", "-q",
+                          "--metagraph-shard", f"{i}/2", "--metagraph-hypothesis", "0")
+        collected.append([ln.split("::", 1)[1] for ln in proc.stdout.splitlines()
+                          if ln.startswith("metagraph-conformance::")])
+    assert all(collected)
+    assert sorted(collected[0] + collected[1]) == sorted(c.name for c in cases)
+
+
 def test_plugin_reports_failures_and_honours_the_failure_list(
     tmp_path: Path, cases: list[CorpusCase]
 ) -> None:

@@ -8,7 +8,10 @@ beyond pytest. With it, every corpus case becomes a test item named after the ca
 ``metagraph_rule_<n>_<n>...`` (for the case's spec rules and their parents, so
 ``-m metagraph_rule_4_2`` selects 4.2.x); plus ``hypothesis-refimpl-oracle``, a
 hypothesis property (``--metagraph-hypothesis N`` examples, refimpl's outcome as the
-expected one) when hypothesis is installed. ``--metagraph-failure-list FILE`` marks
+expected one) when hypothesis is installed, its examples in the database
+``METAGRAPH_HYPOTHESIS_DB`` names (``conformance.run.example_db``).
+``--metagraph-shard I/N`` (or ``METAGRAPH_SHARD``) collects one shard of the cases, as
+the runner's ``--shard``. ``--metagraph-failure-list FILE`` marks
 the listed failures as xfail, and fails a listed case that passes or fails for another
 reason; a ``failure-list`` item fails on entries naming no case.
 
@@ -65,6 +68,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "one; reserialized or semantic lower the bar)",
     )
     group.addoption(
+        "--metagraph-shard",
+        metavar="I/N",
+        default=None,
+        help="collect only shard I (0-based) of N of the corpus cases, as the runner's "
+        "--shard (default: $METAGRAPH_SHARD, else all)",
+    )
+    group.addoption(
         "--metagraph-hypothesis",
         type=int,
         default=20,
@@ -84,6 +94,13 @@ class _State:
         self.require: str = config.getoption("metagraph_require_tier")
         corpus = config.getoption("metagraph_corpus")
         self.corpus = Path(corpus) if corpus else None
+        from conformance.run.sharding import Shard, shard_from_environment
+
+        shard = config.getoption("metagraph_shard")
+        try:
+            self.shard = Shard.parse(shard) if shard else shard_from_environment()
+        except ValueError as e:
+            raise pytest.UsageError(f"--metagraph-shard: {e}") from None
         self.failure_list_path: Path | None = None
         self.failures: dict[str, str] = {}
         path = config.getoption("metagraph_failure_list")
@@ -155,8 +172,11 @@ class CorpusCollector(pytest.Collector):
         self.stale = stale
 
     def collect(self) -> list[pytest.Item | pytest.Collector]:
+        shard = self.config.stash[_STATE].shard
         out: list[pytest.Item | pytest.Collector] = [
-            CaseItem.from_parent(self, name=case.name, case=case) for case in self.cases
+            CaseItem.from_parent(self, name=case.name, case=case)
+            for case in self.cases
+            if shard.holds(case.name)
         ]
         if self.examples > 0:
             try:
