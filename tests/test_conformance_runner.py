@@ -497,6 +497,10 @@ def test_save_failures_writes_both_outcomes(
         assert len(actual) == len(data) and actual != data
         assert (saved / "expected" / "files" / f"{name}.pbtxt").is_file()
     assert (saved / "expected" / "returned_meta_graph_def.pbtxt").is_file()
+    # The whole diffs, which the report shortens.
+    diff = (saved / "diffs" / "files" / "model.meta.diff").read_text()
+    assert diff.startswith("--- expected (TF)\n+++ actual (testee)\n@@ ")
+    assert not (saved / "diffs" / "returned_meta_graph_def.diff").exists()  # the same
     assert ExportRequest.FromString((saved / "request.pb").read_bytes()).case_name == case.name
     assert (saved / "report.txt").read_text().startswith(f"FAIL {case.name}  [")
     assert sorted(p.name for p in (tmp_path / "failed").iterdir()) == [case.name]

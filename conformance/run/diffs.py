@@ -46,11 +46,12 @@ def unified_diff(
     actual: str,
     expected_name: str = "expected (TF)",
     actual_name: str = "actual (testee)",
-    max_lines: int = DIFF_LINES,
+    max_lines: int | None = DIFF_LINES,
 ) -> str:
     """A unified diff of two texts, whole hunks only: the first hunk always (up to
     ``FIRST_HUNK_MAX`` lines), then more while under ``max_lines``; a last line says how
-    many hunks and lines were left out. Empty if the texts are equal."""
+    many hunks and lines were left out. ``max_lines=None``: all of it. Empty if the texts
+    are equal."""
     lines = list(
         difflib.unified_diff(
             expected.splitlines(), actual.splitlines(), expected_name, actual_name,
@@ -59,6 +60,8 @@ def unified_diff(
     )
     if not lines:
         return ""
+    if max_lines is None:
+        return "\n".join(lines)
     head, hunks = lines[:2], _hunks(lines[2:])
     shown = list(head)
     for i, hunk in enumerate(hunks):

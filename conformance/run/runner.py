@@ -432,7 +432,7 @@ def versions_lines(
     return lines
 
 
-def failure_lines(args: argparse.Namespace, run: CaseRun, *, diffs: bool = True) -> list[str]:
+def failure_lines(args: argparse.Namespace, run: CaseRun) -> list[str]:
     """One failing case as the report shows it: the label, the differences (each
     starting at the first differing field path), the unified diffs and the replay command."""
     case, v = run.case, run.verdict
@@ -447,9 +447,8 @@ def failure_lines(args: argparse.Namespace, run: CaseRun, *, diffs: bool = True)
         lines.append("    " + detail.replace("\n", "\n    "))
     if len(v.details) > _MAX_DETAILS_SHOWN:
         lines.append(f"    ... and {len(v.details) - _MAX_DETAILS_SHOWN} more differences")
-    if diffs:
-        for diff in v.diffs:
-            lines.append("    diff " + diff.replace("\n", "\n      "))
+    for diff in v.diffs:
+        lines.append("    diff " + diff.replace("\n", "\n      "))
     lines.append(f"    replay: {replay_command(args, case)}")
     return lines
 

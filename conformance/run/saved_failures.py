@@ -9,6 +9,9 @@ For each failing case the runner writes ``DIR/<case>/``:
   with a line ``----``), ``unbound_inputs_after.txt`` (an item a line);
   for each file that parses as a MetaGraphDef or GraphDebugInfo, ``files/<name>.pbtxt``
   (binary files) in text format;
+- ``diffs/``: for each file (``files/<name>.diff``) and message
+  (``returned_meta_graph_def.diff``, ``meta_info_def_after.diff``) that differs, the
+  whole unified diff in text format (the report shows its first hunks);
 - ``report.txt``: the verdict, the differences, the unified diffs and the replay command;
 - ``request.pb``: the ``ExportRequest`` sent (feed it to a testee by hand).
 
@@ -26,8 +29,9 @@ from google.protobuf.message import Message
 
 from conformance.protocol.conformance_pb2 import ExportRequest, Outcome
 from conformance.run.diffs import message_text
+from conformance.run.verdicts import blob_diff, detect_format, parse_message
 
-__all__ = ["safe_name", "write_case", "write_outcome"]
+__all__ = ["safe_name", "write_case", "write_diffs", "write_outcome"]
 
 
 def safe_name(name: str) -> str:
@@ -44,8 +48,6 @@ def _relative(name: str) -> Path:
 
 
 def _as_text(data: bytes, name: str) -> str | None:
-    from conformance.run.verdicts import detect_format, parse_message
-
     kind = detect_format(name, data)
     if kind is None or kind[1] == "text":
         return None
@@ -97,6 +99,32 @@ def write_outcome(directory: Path, outcome: Outcome) -> None:
         )
 
 
+def write_diffs(directory: Path, expected: Outcome, actual: Outcome) -> None:
+    """Writes the whole unified diff of each file and message that differs."""
+    from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
+
+    pairs: list[tuple[Path, bytes, bytes, tuple[type[Message], str] | None]] = []
+    for name in sorted(set(expected.files) & set(actual.files)):
+        e, a = expected.files[name], actual.files[name]
+        pairs.append((Path("files") / _relative(name), e, a, detect_format(name, e)))
+    if expected.HasField("returned_meta_graph_def") and actual.HasField(
+        "returned_meta_graph_def"
+    ):
+        e, a = expected.returned_meta_graph_def, actual.returned_meta_graph_def
+        pairs.append((Path("returned_meta_graph_def"), e, a, (MetaGraphDef, "binary")))
+    if expected.HasField("meta_info_def_after") and actual.HasField("meta_info_def_after"):
+        e, a = expected.meta_info_def_after, actual.meta_info_def_after
+        pairs.append((Path("meta_info_def_after"), e, a, (MetaGraphDef.MetaInfoDef, "binary")))
+    for path, e, a, kind in pairs:
+        if e == a:
+            continue
+        diff = blob_diff(e, a, kind, max_lines=None)
+        target = directory / "diffs" / path.with_name(path.name + ".diff")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text((diff or "(identical text forms: only the encoding differs)") + "\n",
+                          encoding="utf-8")
+
+
 def write_case(
     root: Path,
     case_name: str,
@@ -111,6 +139,7 @@ def write_case(
     write_outcome(directory / "expected", expected)
     if actual is not None:
         write_outcome(directory / "actual", actual)
+        write_diffs(directory, expected, actual)
     (directory / "request.pb").write_bytes(request.SerializeToString())
     (directory / "report.txt").write_text("\n".join(report_lines) + "\n", encoding="utf-8")
     return directory

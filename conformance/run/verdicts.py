@@ -43,7 +43,7 @@ from google.protobuf.message import Message
 from conformance import compare
 from conformance import corpus as corpus_mod
 from conformance.protocol.conformance_pb2 import CorpusCase, ExportResponse, Outcome
-from conformance.run.diffs import hex_diff, message_text, pair_text, unified_diff
+from conformance.run.diffs import DIFF_LINES, hex_diff, message_text, pair_text, unified_diff
 from conformance.run.encoding import key_text, message_encoding_difference
 from refimpl.pb.tensorflow.control_flow_pb2 import CondContextDef, WhileContextDef
 from refimpl.pb.tensorflow.graph_debug_info_pb2 import GraphDebugInfo
@@ -329,22 +329,29 @@ def _written_difference(expected: bytes, actual: bytes, kind: tuple[type[Message
     return message_encoding_difference(expected, actual, cls) or "same bytes"
 
 
-def blob_diff(expected: bytes, actual: bytes, kind: tuple[type[Message], str] | None) -> str:
+def blob_diff(
+    expected: bytes,
+    actual: bytes,
+    kind: tuple[type[Message], str] | None,
+    max_lines: int | None = DIFF_LINES,
+) -> str:
     """A unified diff of two files or messages in text format: the texts as written for a
     text file, the parsed messages printed otherwise ("" if they print the same); of hex
-    dumps around the first differing byte when one does not parse (``diffs.hex_diff``)."""
+    dumps around the first differing byte when one does not parse (``diffs.hex_diff``).
+    ``max_lines``: as ``diffs.unified_diff`` (None: the whole diff)."""
     if kind is None:
         return hex_diff(expected, actual)
     cls, fmt = kind
     if fmt == "text":
         return unified_diff(
-            expected.decode("utf-8", "replace"), actual.decode("utf-8", "replace")
+            expected.decode("utf-8", "replace"), actual.decode("utf-8", "replace"),
+            max_lines=max_lines,
         )
     try:
         e, a = parse_message(expected, cls, fmt), parse_message(actual, cls, fmt)
     except Exception:  # noqa: BLE001 - the testee's does not parse: its bytes
         return hex_diff(expected, actual)
-    return unified_diff(message_text(e), message_text(a))
+    return unified_diff(message_text(e), message_text(a), max_lines=max_lines)
 
 
 def compare_blob(
