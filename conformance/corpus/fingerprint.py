@@ -22,11 +22,13 @@ __all__ = ["FINGERPRINT_SOURCES", "generator_fingerprint"]
 #: MANIFEST.json lists the sources actually used.
 FINGERPRINT_SOURCES: tuple[str, ...] = (
     "conformance/tf/graphs.py",
+    "conformance/tf/graphs_spec.py",
     "conformance/tf/programs/control_flow.py",
     "conformance/tf/programs/model.py",
     "conformance/gen/hand_cases.py",
     "conformance/gen/file_cases.py",
     "conformance/protocol/file_states.py",
+    "conformance/gen/spec_cases.py",
     "conformance/corpus/features.py",
     "conformance/tf/responses.py",
     "scripts/generate_corpus.py",

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance.gen.file_cases import file_cases
+from conformance.gen.spec_cases import SPEC_GRAPHS, spec_cases
 from conformance.tf.capture_conditions import CONDITIONS, DEFAULT
 from conformance.tf.graphs import BUILDERS
 
@@ -194,10 +195,12 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     override a common one), then the file-name sets (``FILENAMES``). Then the capture
     cases: ``CAPTURE_GRAPHS`` x ``CAPTURE_ARGUMENT_SETS`` under each capture condition
     but the default one (the request's ``capture``; the others are captured in context).
-    Last the file-system cases (``conformance.gen.file_cases``), whose requests may carry a
-    ``pre_state``.
+    Then the file-system cases (``conformance.gen.file_cases``), whose requests may carry a
+    ``pre_state``; last the spec-gap cases (``conformance.gen.spec_cases``).
     """
     for graph in BUILDERS:
+        if graph in SPEC_GRAPHS:
+            continue
         if graph in ONLY:
             for args_name in ONLY[graph]:
                 args = {**ARGUMENT_SETS, **SAVER_BUILDS}[args_name]
@@ -218,6 +221,7 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
                 request["capture"] = condition
                 yield f"{graph}-{args_name}-capture_{condition}", request
     yield from file_cases()  # the file-system cases (pre-states, odd file names)
+    yield from spec_cases()  # the spec gaps of issue 9
 
 
 def _request(graph: str, args: dict[str, Any], filename: str) -> dict[str, Any]:

@@ -630,3 +630,6 @@ def g_saveables_slices_and_plain(tf: Any) -> None:
     v1.add_to_collection("saveable_objects", parts)
     v1.add_to_collection("saveable_objects", tf.lookup.experimental.MutableHashTable(
         tf.string, tf.int64, default_value=-1, name="table"))
+
+
+from conformance.tf import graphs_spec  # noqa: E402, F401  (registers the spec_* builders)
