@@ -100,6 +100,7 @@ from conformance.corpus import (  # noqa: E402
     case_trace,
     depends_on_protobuf_runtime,
     differs_beyond_debug_files,
+    error_text_features,
     from_arguments,
     generator_fingerprint,
     load_manifest,
@@ -174,13 +175,23 @@ class GraphFacts:
     str_keys: list[str] = field(default_factory=list)
     first_kind: dict[Any, str] = field(default_factory=dict)
     registered: set[str] = field(default_factory=set)
+    # the graph has a function library
+    functions: bool = False
+
+
+#: Ops that call a function through their ``f`` attribute (spec.md 5.2).
+CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 
 
 def graph_facts(snapshot: bytes) -> GraphFacts:
     """The facts of ``snapshot`` (a serialized GraphSnapshot)."""
     snap = GraphSnapshot()
     snap.ParseFromString(snapshot)
-    facts = GraphFacts(registered=set(snap.environment.proto_function_keys))
+    facts = GraphFacts(
+        registered=set(snap.environment.proto_function_keys),
+        functions=bool(snap.functions)
+        or bool(GraphDef.FromString(snap.cpp_graph_def).library.function),
+    )
     for col in snap.collections:
         kind = col.key.WhichOneof("kind")
         key: Any = col.key.str if kind == "str" else (col.key.bytes if kind == "bytes" else None)
@@ -215,17 +226,22 @@ def _any_types(msg: Message) -> set[str]:
     return found
 
 
+def _known(pool: descriptor_pool.DescriptorPool, name: str) -> bool:
+    try:
+        pool.FindMessageTypeByName(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _tf_knows(name: str) -> bool:
+    """Whether TF's text output expands an ``Any`` of this type (spec.md 10.2.7)."""
+    return _known(tf_text_pool(), name)
+
+
 def _only_tf_knows(name: str) -> bool:
     """Whether TF's process knows the message type but refimpl's own schemas do not."""
-
-    def known(pool: descriptor_pool.DescriptorPool) -> bool:
-        try:
-            pool.FindMessageTypeByName(name)
-        except KeyError:
-            return False
-        return True
-
-    return known(tf_text_pool()) and not known(descriptor_pool.Default())
+    return _tf_knows(name) and not _known(descriptor_pool.Default(), name)
 
 
 def _written_message(expected: Outcome, filename: Any) -> MetaGraphDef | None:
@@ -321,7 +337,14 @@ def classify(
             feats.add(flag)
     if scope:
         feats.add("scope")
-    if "5.2" in traced:  # a function library or call ops
+    exported = _written_message(expected, filename)
+    if facts.functions or (
+        exported is not None
+        and (
+            bool(exported.graph_def.library.function)
+            or any(n.op in CALL_OPS for n in exported.graph_def.node)
+        )
+    ):
         feats.add("functions")
 
     # collections
@@ -339,6 +362,9 @@ def classify(
     # outcome
     if error is not None:
         feats.add("error")
+    feats |= error_text_features(
+        error[0] if error else None, error[1] if error else "", expected.warnings
+    )
     if expected.warnings:
         feats.add("warnings")
     if unordered:
@@ -349,6 +375,8 @@ def classify(
         mgd = _written_message(expected, filename)
         any_types = _any_types(mgd) if mgd is not None else set()
         foreign_any = any(_only_tf_knows(t) for t in any_types if t)
+        if any(_tf_knows(t) for t in any_types if t):
+            feats.add("text_any")
     if kwargs.get("save_debug_info") and filename:
         feats.add("debug")
     if random_program:

@@ -57,7 +57,7 @@ from conformance.corpus.arguments import (
     to_py_value,
 )
 from conformance.corpus.differences import case_differences
-from conformance.corpus.features import FEATURES
+from conformance.corpus.features import FEATURES, error_text_features
 from conformance.corpus.files import (
     DEFAULT_DIRECTORY,
     REPO_ROOT,
@@ -93,6 +93,7 @@ __all__ = [
     "PROTO_TYPES",
     "REPO_ROOT",
     "case_differences",
+    "error_text_features",
     "case_rules",
     "case_trace",
     "case_file_sha256",

@@ -29,6 +29,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from conformance import corpus as corpus_mod
+from conformance.corpus.features import error_text_features
 from conformance.gen.export_arguments import FILENAMES, GraphFacts, export_arguments
 from conformance.protocol.conformance_pb2 import CorpusCase
 from conformance.protocol.values import encode_arguments
@@ -108,6 +109,10 @@ def features_of(args: dict[str, Any], source: CorpusCase, case: CorpusCase) -> l
         "warnings": len(case.expected.warnings) > 0,
     }
     tags.update(tag for tag, on in flags.items() if on)
+    error = case.expected.error if case.expected.HasField("error") else None
+    tags |= error_text_features(
+        error.type if error else None, error.message if error else "", case.expected.warnings
+    )
     return sorted(tags)
 
 
