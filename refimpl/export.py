@@ -255,7 +255,8 @@ class _Export:
                     _snapshot(self.graph), scope, clear_devices, clear_extraneous_savers, saver_def
                 )
             graph_def, exclude = rebuilt.graph_def, rebuilt.exclude
-            # Step 2: the unbound_inputs collection.
+            # Step 2: the unbound_inputs collection (rule 3.3: only with a truthy name).
+            rules.applied("3.3")
             if unbound_inputs_col_name:
                 self.graph = _rewrite_unbound_inputs(
                     _snapshot(self.graph), unbound_inputs_col_name, rebuilt.unbound_inputs

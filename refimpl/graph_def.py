@@ -214,7 +214,7 @@ def transform_node_def(
             node_def.attr[k].CopyFrom(_rewrite_frame_name(from_node_def.attr[k], scope))
     rules.applied("4.2.7")  # the other attributes stay as copied
     if clear_devices:
-        rules.applied("4.2.8", "4.1.8")  # top-level nodes only: function bodies keep theirs
+        rules.applied("4.2.8")  # top-level nodes only: function bodies keep theirs (4.1.8)
         node_def.device = ""
     return node_def
 
@@ -300,6 +300,7 @@ def rebuild_from_graph(
             transform_node_def(node, scope, unbound, clear_devices, True, _attr_keys(node, alone))
             rules.applied("4.3.3")
         _copy_functions(graph.functions, gd, bytesize)
+        _keep_function_devices(gd, clear_devices)
         return RebuiltGraphDef(gd, tuple(unbound), exclude)
     nodes: list[NodeDef] = []
     bytesize = 0
@@ -319,6 +320,7 @@ def rebuild_from_graph(
             raise ValueError(f"GraphDef cannot be larger than 2GB. Received size: {bytesize}.")
     gd.node.extend(nodes)
     _copy_functions(graph.functions, gd, bytesize)
+    _keep_function_devices(gd, clear_devices)
     return RebuiltGraphDef(gd, tuple(unbound), exclude)
 
 
@@ -365,6 +367,13 @@ def _shape_attrs(index: WireIndex) -> list[bytes]:
     return list(map(_SHAPES_ATTR.__getitem__, index.output_shapes))
 
 
+def _keep_function_devices(gd: GraphDef, clear_devices: object) -> None:
+    """Rule 4.1.8: ``clear_devices`` leaves the devices of function bodies alone (traced
+    when there is a function whose devices it could have cleared)."""
+    if clear_devices and gd.library.function:
+        rules.applied("4.1.8")
+
+
 def _copy_functions(functions: Iterable[Function], gd: GraphDef, bytesize: int) -> None:
     """Rule 4.3.4: the Python function definitions, size-checked, with their gradients."""
     for fn in functions:
@@ -395,6 +404,7 @@ def rebuild_from_graph_def(
     gd = GraphDef()
     gd.versions.CopyFrom(given.versions)
     gd.library.CopyFrom(given.library)
+    _keep_function_devices(gd, clear_devices)
     exclude = None
     if clear_extraneous_savers:
         exclude = find_extraneous_saver_nodes(given, saver_def)

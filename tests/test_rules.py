@@ -161,8 +161,20 @@ def test_scope_path_exports_named_variables_by_rule_8_6_2(training: Snapshot) ->
 
 def test_clear_devices(training: Snapshot) -> None:
     trace = plan(training, clear_devices=True, trace=True).rules
-    _in_order(trace, "4.3.1", "4.2.1", "4.2.7", "4.2.8", "4.1.8", "3.3")
+    _in_order(trace, "4.3.1", "4.2.1", "4.2.7", "4.2.8", "3.3")
     assert "2.8" in trace  # the scope is still the argument's value (None)
+
+
+def test_clear_devices_traces_rule_4_1_8_only_with_a_function_library(
+    training: Snapshot, functions: Snapshot
+) -> None:
+    assert "4.1.8" in plan(functions, clear_devices=True, trace=True).rules
+    assert "4.1.8" not in plan(training, clear_devices=True, trace=True).rules
+
+
+def test_a_falsy_unbound_inputs_col_name_still_traces_rule_3_3(training: Snapshot) -> None:
+    trace = plan(training, clear_devices=True, unbound_inputs_col_name=None, trace=True).rules
+    assert "3.3" in trace
 
 
 def test_strip_default_attrs(functions: Snapshot) -> None:

@@ -55,6 +55,12 @@ SPEC_CASES: dict[str, dict[str, dict[str, Any]]] = {
     },
     # section 6: defaults equal by value, not by bytes
     "spec_equal_defaults": {"strip_default_attrs": {"strip_default_attrs": True}},
+    # rule 4.1.8: function bodies keep their devices
+    "spec_function_devices": {
+        "default": {},
+        "clear_devices": {"clear_devices": True},
+        "graph_def_clear_devices": {"graph_def": {"as_graph_def": False}, "clear_devices": True},
+    },
     # docs/conformance-protocol.md 4.4: unbound_inputs_after is the literal key
     "scopes": {
         "scope_custom_unbound_collection": {

@@ -118,3 +118,16 @@ def g_spec_equal_defaults(tf: Any) -> None:
         tf.raw_ops.ImageSummary(
             tag=tf.constant(name), tensor=img, max_images=1, bad_color=proto, name=f"img_{name}"
         )
+
+
+@builder
+def g_spec_function_devices(tf: Any) -> None:
+    """A called function whose body places an op on a device (rule 4.1.8)."""
+    with tf.device("/cpu:0"):
+        x = tf.constant([1.0, 2.0], name="x")
+
+    def body(v: Any) -> Any:
+        with tf.device("/device:CPU:0"):
+            return v + 1.0
+
+    tf.function(body)(x)
