@@ -51,6 +51,7 @@ from refimpl.snapshot import (
     OperationsByName,
     Snapshot,
 )
+from refimpl.tf_type_names import tf_type_repr
 
 __all__ = [
     "LOGGER",
@@ -445,7 +446,7 @@ def _var_list(
 
 
 def _type_error(what: str, cls_name: str, value: object) -> TypeError:
-    return TypeError(f"{what} must be of type {cls_name}. Received type: {type(value)}.")
+    return TypeError(f"{what} must be of type {cls_name}. Received type: {tf_type_repr(value)}.")
 
 
 def _check_types(meta_info_def: object, graph_def: object, saver_def: object) -> None:
