@@ -6,8 +6,10 @@ TF prints a ``google.protobuf.Any`` in text format expanded (``[type_url] { ... 
 exactly when its type is in the process's default descriptor pool. refimpl
 reproduces that with a private pool built from this file:
 refimpl/data/tf_descriptor_pool.pb, a FileDescriptorSet of every .proto file
-loaded by the ``*_pb2`` modules TF imports, dependencies first. ``--check``
-compares against the committed file (staleness check).
+loaded by the ``*_pb2`` modules TF imports, dependencies first. It also writes
+docs/text-any-types.txt, the same set as a list of message type names for implementers
+in other languages (spec.md 10.2.7). ``--check`` compares both against the committed
+files (staleness check).
 """
 
 from __future__ import annotations
@@ -16,7 +18,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parent.parent / "refimpl" / "data" / "tf_descriptor_pool.pb"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "refimpl" / "data" / "tf_descriptor_pool.pb"
+TYPES_OUT = ROOT / "docs" / "text-any-types.txt"
+TYPES_HEADER = """\
+# The message types TensorFlow 2.21's text output expands inside a google.protobuf.Any
+# (spec.md rule 10.2.7): every message type, nested ones and map entries included, of the
+# .proto files in TF's default descriptor pool after `import tensorflow`. An Any whose
+# type name (the part of type_url after the last '/') is listed prints as
+# `[<type_url>] { ... }`; any other Any prints its type_url and value fields.
+# Written by scripts/dump_tf_descriptor_pool.py from refimpl/data/tf_descriptor_pool.pb;
+# one full name a line, sorted; lines starting with '#' are comments.
+"""
 
 
 def build() -> bytes:
@@ -43,16 +56,34 @@ def build() -> bytes:
     return bytes(out.SerializeToString(deterministic=True))
 
 
+def types_text(data: bytes) -> str:
+    """docs/text-any-types.txt for the FileDescriptorSet ``data``."""
+    import importlib.util
+
+    from google.protobuf import descriptor_pb2
+
+    # refimpl/text_pool.py alone: the refimpl package would load refimpl's generated
+    # tensorflow.* classes, which cannot share a process with TF's.
+    spec = importlib.util.spec_from_file_location("text_pool", ROOT / "refimpl" / "text_pool.py")
+    assert spec is not None and spec.loader is not None
+    text_pool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(text_pool)
+    names = text_pool.expanded_any_types(descriptor_pb2.FileDescriptorSet.FromString(data))
+    return TYPES_HEADER + "".join(f"{n}\n" for n in names)
+
+
 def main(argv: list[str]) -> int:
-    """Writes (or with --check, verifies) the data file."""
+    """Writes (or with --check, verifies) the data file and the list of its types."""
     data = build()
+    outputs = {OUT: data, TYPES_OUT: types_text(data).encode("utf-8")}
     if "--check" in argv:
-        if not OUT.exists() or OUT.read_bytes() != data:
-            print(f"{OUT} is stale: regenerate with {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_bytes(data)
-    print(f"wrote {OUT} ({len(data)} bytes)")
+        stale = [p for p, content in outputs.items() if not p.exists() or p.read_bytes() != content]
+        for path in stale:
+            print(f"{path} is stale: regenerate with {Path(__file__).name}", file=sys.stderr)
+        return 1 if stale else 0
+    for path, content in outputs.items():
+        path.write_bytes(content)
+        print(f"wrote {path} ({len(content)} bytes)")
     return 0
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conformance.tf.process import tensorflow_available
-from refimpl.text_pool import tf_text_pool
+from refimpl.text_pool import expanded_any_types, tf_text_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,3 +43,18 @@ def test_bundled_pool_is_not_stale_against_installed_tensorflow() -> None:
         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
         capture_output=True,
     )
+
+
+def test_published_list_of_expanded_any_types_is_not_stale() -> None:
+    listed = [
+        line
+        for line in (ROOT / "docs" / "text-any-types.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert listed == expanded_any_types()
+
+
+def test_published_list_holds_types_only_tf_knows_and_nested_ones() -> None:
+    names = set(expanded_any_types())
+    assert {"tensorflow.ConfigProto", "tensorflow.MetaGraphDef.MetaInfoDef"} <= names
+    assert "metagraph_ref.GraphSnapshot" not in names
