@@ -54,7 +54,11 @@ every case, so the trace names what TF did. Rules no trace can know are given by
 ``tagged_rules`` (``hand_tagged_rules``): 1.10 when the graph was captured under a
 condition other than the default one, and the docstring discrepancies of section 11
 that the case's arguments show. Feature tags (``conformance.corpus.FEATURES``) follow the
-case's arguments, its graph (read from the snapshot) and TF's outcome (``features_of``).
+case's arguments, its graph (read from the snapshot) and TF's outcome (``classify``): a
+tag means the case needs that behaviour, so that a testee declaring every tag but one is
+sent every case that does not need it; the fine-grained ``text_any``, ``regex_error``
+and ``error_text:<rule>`` (``conformance.corpus.features.ERROR_TEXTS``) let a testee skip
+exactly the ``Any`` expansion and the texts Python or protobuf words.
 Levels (documented in ``conformance.corpus``): OPTIONAL if the trace holds a rule of
 ``OPTIONAL_RULES``, TF failed with an exception in ``OPTIONAL_ERRORS`` or text output
 expands an ``Any`` of a type only TF knows; else RECOMMENDED if TF raised; else REQUIRED.
