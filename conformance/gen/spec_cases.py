@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+#: A SaverDef given for another message parameter: the TF worker parses ``text`` as the
+#: message type of the parameter named by ``as`` (spec.md 2.6).
+SAVER_DEF = {"text": 'filename_tensor_name: "f"', "as": "saver_def"}
+
 #: Graph -> argument set name -> arguments (the file is always ``model.meta``).
 SPEC_CASES: dict[str, dict[str, dict[str, Any]]] = {
     # rule 10.2.3: ties in float attrs, tensor values and float_list values
@@ -60,6 +64,14 @@ SPEC_CASES: dict[str, dict[str, dict[str, Any]]] = {
         "default": {},
         "clear_devices": {"clear_devices": True},
         "graph_def_clear_devices": {"graph_def": {"as_graph_def": False}, "clear_devices": True},
+    },
+    # rule 2.6: a message of another type (TF names its class)
+    "empty": {
+        "saver_def_as_meta_info_def": {"meta_info_def": SAVER_DEF},
+        "saver_def_as_graph_def": {"graph_def": SAVER_DEF},
+        "graph_def_as_saver_def": {
+            "saver_def": {"text": "versions { producer: 1 }", "as": "graph_def"}
+        },
     },
     # docs/conformance-protocol.md 4.4: unbound_inputs_after is the literal key
     "scopes": {

@@ -58,12 +58,13 @@ NAMED_PARAMETERS: frozenset[str] = frozenset(
 
 def _message(name: str, response: Mapping[str, Any]) -> Any:
     """The message TF received for proto-valued argument ``name``, as refimpl's class; or
-    None if the response carries none."""
+    None if the response carries none. Its type is the parameter's unless the response
+    names another (``<name>_type``: a message of the wrong type, spec.md 2.6)."""
     type_name = PROTO_ARGUMENTS.get(name)
     data = response.get(name)
     if type_name is None or not isinstance(data, bytes):
         return None
-    return PROTO_TYPES[type_name].FromString(data)
+    return PROTO_TYPES[response.get(f"{name}_type", type_name)].FromString(data)
 
 
 def to_arguments(args: Mapping[str, Any], response: Mapping[str, Any]) -> ExportArguments:

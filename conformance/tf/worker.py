@@ -31,15 +31,16 @@ def _resolve_args(tf: Any, graph: Any, args: dict[str, Any]) -> dict[str, Any]:
     from google.protobuf import text_format
 
     out = dict(args)
-    for name, cls in (
-        ("meta_info_def", tf.compat.v1.MetaGraphDef.MetaInfoDef),
-        ("saver_def", tf.compat.v1.train.SaverDef),
-        ("graph_def", tf.compat.v1.GraphDef),
-    ):
+    classes = {
+        "meta_info_def": tf.compat.v1.MetaGraphDef.MetaInfoDef,
+        "saver_def": tf.compat.v1.train.SaverDef,
+        "graph_def": tf.compat.v1.GraphDef,
+    }
+    for name in classes:
         spec = args.get(name)
         if isinstance(spec, dict):
-            if "text" in spec:
-                out[name] = text_format.Parse(spec["text"], cls())
+            if "text" in spec:  # {"as": other parameter}: a message of that one's type
+                out[name] = text_format.Parse(spec["text"], classes[spec.get("as", name)]())
             elif "saver" in spec:  # the saver_def of the i-th saver in the "savers" collection
                 out[name] = graph.get_collection("savers")[spec["saver"]].saver_def
             elif "as_graph_def" in spec:
@@ -169,6 +170,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             for name in ("meta_info_def", "saver_def", "graph_def"):
                 if hasattr(args.get(name), "SerializeToString"):
                     response[name] = args[name].SerializeToString()
+                    response[f"{name}_type"] = args[name].DESCRIPTOR.full_name
         condition = request.get("capture", DEFAULT)
         response["capture"] = condition
         if request.get("check_neutral"):
