@@ -42,6 +42,7 @@ from refimpl.protobuf_runtime import ProtobufRuntime, protobuf_runtime
 from refimpl.savers import saver_item_from_proto
 from refimpl.scope import NO_SCOPE, ExportScope
 from refimpl.snapshot import CollectionItem, Snapshot
+from refimpl.tf_type_names import tf_type_repr
 
 NON_STRING_KEY_WARNING = (
     "Only collections with string type keys will be serialized. This key has %s"
@@ -401,6 +402,21 @@ def _extend_int64_list(
             values.append(python_value(x, "int64_list"))  # type: ignore[arg-type]
 
 
+def _extend_any_list(
+    values: MutableSequence[any_pb2.Any], items: Sequence[CollectionItem]
+) -> None:
+    """Rule 8.4.5: protobuf's checks, item by item in order. A message of another type (an
+    opaque item whose attribute errors are bare, as upb messages' are) is refused naming
+    its class as TF's process has it."""
+    for x in items:
+        if x.WhichOneof("kind") == "opaque" and x.bare_attribute_errors:
+            raise TypeError(
+                "Parameter to MergeFrom() must be instance of same class: expected "
+                f"{tf_type_repr(any_pb2.Any())} got {x.opaque.type_repr}."
+            )
+        values.extend([python_value(x, "any_list")])  # type: ignore[list-item]
+
+
 def _fill(
     mgd: MetaGraphDef,
     key: str | bytes,
@@ -447,7 +463,7 @@ def _fill(
         col_def.float_list.value.extend([python_value(x, kind) for x in items])  # type: ignore[misc]
     else:
         rules.applied("8.4.5", "8.5.1")
-        col_def.any_list.value.extend([python_value(x, kind) for x in items])  # type: ignore[misc]
+        _extend_any_list(col_def.any_list.value, items)
 
 
 def collection_keys(graph: Snapshot, collection_list: object) -> Iterator[object]:

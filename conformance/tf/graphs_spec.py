@@ -62,7 +62,8 @@ def g_spec_bad_list_items(tf: Any) -> None:
     for key, bad in (("str", "a"), ("none", None), ("bytes", b"x"), ("list", [1])):
         add(f"int_then_{key}", 1)
         add(f"int_then_{key}", bad)
-    for key, bad in (("str", "a"), ("none", None), ("int", 1), ("bytes", b"z")):
+    saver_def = tf.compat.v1.train.SaverDef(filename_tensor_name="f")
+    for key, bad in (("str", "a"), ("none", None), ("int", 1), ("bytes", b"z"), ("msg", saver_def)):
         add(f"any_then_{key}", any_pb2.Any(type_url="example.com/x.Y"))
         add(f"any_then_{key}", bad)
 
