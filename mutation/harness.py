@@ -19,7 +19,7 @@ from mutation.planting import REPO_ROOT, occurrences, plant
 __all__ = ["report_json", "report_table", "run_mutant", "run_mutants"]
 
 #: A mutant whose corpus run takes longer is caught (the runner times out a testee too).
-TIMEOUT_SECONDS = 600.0
+TIMEOUT_SECONDS = 300.0
 
 
 def _rule_key(rule: str) -> tuple[int, ...]:

@@ -200,6 +200,9 @@ MUTANTS: tuple[Mutant, ...] = (
         EXPORT,
         "        kept += (Collection(key=col_key, items=new_items),)",
         "        kept = (Collection(key=col_key, items=new_items), *kept)",
+        equivalent="collection_def is a map, written in key order; the order in which "
+        "the keys are processed shows only in the order of conversion warnings, and the "
+        "unbound_inputs items (strs) never fail",
     ),
     Mutant(
         "unbound-not-cleared", "3.3",

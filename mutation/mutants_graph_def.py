@@ -149,6 +149,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "        if export_scope[-1] == \"/\":\n            export_scope = export_scope[:-1]\n"
         "        pattern",
         "        export_scope = export_scope.rstrip(\"/\")\n        pattern",
+        equivalent="under scope 's//' every name that reaches strip_name starts with "
+        "'s//' (the inclusion tests are raw prefixes) and both patterns strip the same "
+        "slashes from it; the one unchecked use, a context's values, needs a context named "
+        "'s//...', which TF cannot build",
     ),
     Mutant(
         "strip-all-matches", "4.2.2",
@@ -156,6 +160,8 @@ MUTANTS: tuple[Mutant, ...] = (
         SCOPE,
         'return re.sub(pattern, r"\\1\\2", name, count=1)',
         'return re.sub(pattern, r"\\1\\2", name)',
+        equivalent="the pattern ends in (.*), which takes the rest of the name: it can "
+        "match once only",
     ),
     Mutant(
         "unbound-caret-lost", "4.2.3",

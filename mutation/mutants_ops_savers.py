@@ -56,6 +56,9 @@ MUTANTS: tuple[Mutant, ...] = (
         OPS,
         "    return {op for op in used if op not in name_to_function}",
         "    return set(used)",
+        equivalent="a function name is never an op of the registry or of the "
+        "snapshot's op_defs (TF refuses such a function), so its lookup finds nothing and "
+        "the list is the same",
     ),
     Mutant(
         "call-f-not-created", "5.3",
@@ -77,6 +80,8 @@ MUTANTS: tuple[Mutant, ...] = (
         EXPORT,
         "        return graph.op_defs.get(name) or bundled.get(name)",
         "        return bundled.get(name) or graph.op_defs.get(name)",
+        equivalent="the snapshot's op_defs are TF 2.21's own registry entries, "
+        "equal to the bundled ones for every op both have",
     ),
     Mutant(
         "op-list-from-snapshot", "5.5",
@@ -100,6 +105,8 @@ MUTANTS: tuple[Mutant, ...] = (
         DEFAULTS,
         "    if node_def.op in function_names:\n        return\n    if cache is None:",
         "    if cache is None:",
+        equivalent="a node whose op is a library function finds no op in the "
+        "registry (rule 6.2's second test), so it is skipped either way",
     ),
     Mutant(
         "tensor-defaults-by-bytes", "6.3",
@@ -114,6 +121,8 @@ MUTANTS: tuple[Mutant, ...] = (
         EQUALITY,
         "    return _serialized(a) == _serialized(b)\n\n\ndef _funcs_equal",
         "    return a == b\n\n\ndef _funcs_equal",
+        equivalent="protobuf's message equality (upb, every runtime of rule 0.3.1) "
+        "compares the serialized fields: -0.0 differs from 0.0 and NaN equals NaN there too",
     ),
     Mutant(
         "type-attrs-always-default", "6.3",
@@ -131,10 +140,13 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "saver-ops-v1-only", "7.1",
-        "SaveV2 not known as a save op",
+        "only the V1 save and restore ops known (SaveV2, RestoreV2 missed)",
         SAVERS,
-        '        "SaveV2",\n',
-        "",
+        "    saver_nodes = {name for name, op in nodes.items() if op in SAVE_AND_RESTORE_OPS}",
+        "    saver_nodes = {\n"
+        "        name for name, op in nodes.items()\n"
+        '        if op in SAVE_AND_RESTORE_OPS and op[-2:] != "V2"\n'
+        "    }",
     ),
     Mutant(
         "saver-retain-without-slash", "7.1",
@@ -190,6 +202,8 @@ MUTANTS: tuple[Mutant, ...] = (
         '        raise ValueError(f"saver_def must specify the restore_op_name: {saver_def}")\n'
         "    elif not saver_def.save_tensor_name:\n"
         '        raise ValueError(f"saver_def must specify the save_tensor_name: {saver_def}")\n',
+        equivalent="under clear_extraneous_savers rule 7.2 runs get_op_name on both "
+        "names first and rejects an empty one, so these checks never see an empty name",
     ),
     Mutant(
         "savers-override-ignored", "7.4",
@@ -218,6 +232,8 @@ MUTANTS: tuple[Mutant, ...] = (
         SAVERS,
         "    name_key = name.lower()",
         "    name_key = name",
+        equivalent="the only name unique_name is given is 'save', already lower "
+        "case",
     ),
     Mutant(
         "new-saver-names-counter-ignored", "7.5",

@@ -427,7 +427,10 @@ def _fill(
     """Rules 8.4 and 8.6: the entry of ``key``, filled from ``items`` (failures propagate)."""
     rules.applied("8.4")
     col_def = mgd.collection_def[key]  # type: ignore[index]
-    proto_type = graph.environment.proto_function_keys.get(key) if isinstance(key, str) else None
+    # TF's registry looks a key up by ``compat.as_str(key)``: a bytes key by its UTF-8 text
+    # (one that does not decode fails here, inside the failure handler of rule 8.5).
+    registry_name = key if isinstance(key, str) else key.decode("utf-8")
+    proto_type = graph.environment.proto_function_keys.get(registry_name)
     if proto_type is not None:
         rules.applied("8.6")
         expected = _PROTO_TYPES.get(proto_type)

@@ -29,6 +29,8 @@ FINGERPRINT_SOURCES: tuple[str, ...] = (
     "conformance/gen/file_cases.py",
     "conformance/protocol/file_states.py",
     "conformance/gen/spec_cases.py",
+    "conformance/gen/guard_cases.py",
+    "conformance/tf/graphs_guard.py",
     "conformance/corpus/features.py",
     "conformance/tf/responses.py",
     "scripts/generate_corpus.py",

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance.gen.file_cases import file_cases
+from conformance.gen.guard_cases import guard_cases
 from conformance.gen.spec_cases import SPEC_GRAPHS, spec_cases
 from conformance.tf.capture_conditions import CONDITIONS, DEFAULT
 from conformance.tf.graphs import BUILDERS
@@ -196,10 +197,11 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     cases: ``CAPTURE_GRAPHS`` x ``CAPTURE_ARGUMENT_SETS`` under each capture condition
     but the default one (the request's ``capture``; the others are captured in context).
     Then the file-system cases (``conformance.gen.file_cases``), whose requests may carry a
-    ``pre_state``; last the spec-gap cases (``conformance.gen.spec_cases``).
+    ``pre_state``; the spec-gap cases (``conformance.gen.spec_cases``); last the cases that
+    guard rules against the mutation harness's bugs (``conformance.gen.guard_cases``).
     """
     for graph in BUILDERS:
-        if graph in SPEC_GRAPHS:
+        if graph in SPEC_GRAPHS or graph.startswith("guard_"):  # spec_cases, guard_cases
             continue
         if graph in ONLY:
             for args_name in ONLY[graph]:
@@ -222,6 +224,7 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
                 yield f"{graph}-{args_name}-capture_{condition}", request
     yield from file_cases()  # the file-system cases (pre-states, odd file names)
     yield from spec_cases()  # the spec gaps of issue 9
+    yield from guard_cases()
 
 
 def _request(graph: str, args: dict[str, Any], filename: str) -> dict[str, Any]:

@@ -633,3 +633,4 @@ def g_saveables_slices_and_plain(tf: Any) -> None:
 
 
 from conformance.tf import graphs_spec  # noqa: E402, F401  (registers the spec_* builders)
+from conformance.tf import graphs_guard  # noqa: E402, F401  (registers the guard graphs)
