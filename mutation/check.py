@@ -32,9 +32,11 @@ MUST_LEVELS = frozenset({"required", "recommended"})
 
 def load_cases(directories: Sequence[Path]) -> list[CorpusCase]:
     """The cases of every corpus directory; a later directory's case replaces an earlier
-    one of the same name."""
+    one of the same name. ``FileNotFoundError`` for a directory without ``cases/``."""
     by_name: dict[str, CorpusCase] = {}
     for directory in directories:
+        if not (directory / "cases").is_dir():
+            raise FileNotFoundError(f"not a corpus directory (no cases/): {directory}")
         for case in load_corpus(directory):
             by_name[case.name] = case
     return [by_name[name] for name in sorted(by_name)]

@@ -47,8 +47,8 @@ def run_mutant(
         )
         command = [sys.executable, "-m", "mutation.check", "--rule", mutant.rule]
         command += ["--any-level"] if mutant.rule in OPTIONAL_RULES else []
-        for corpus in corpora:
-            command += ["--corpus", str(corpus)]
+        for corpus in corpora:  # (the check runs elsewhere: absolute paths)
+            command += ["--corpus", str(Path(corpus).resolve())]
         try:
             done = subprocess.run(
                 command, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout

@@ -259,7 +259,6 @@ MUTANTS: tuple[Mutant, ...] = (
         "    try:\n        if os.path.exists(path):\n            os.unlink(tmp)\n"
         "            return\n"
         "        os.replace(tmp, path)",
-        awaiting="file-system pre-state cases",
     ),
     Mutant(
         "debug-before-meta", "10.3.4",
