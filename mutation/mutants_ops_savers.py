@@ -109,6 +109,13 @@ MUTANTS: tuple[Mutant, ...] = (
         "registry (rule 6.2's second test), so it is skipped either way",
     ),
     Mutant(
+        "strip-first-default-only", "6.2",
+        "only the first default-valued attribute of a node deleted (deleting while iterating)",
+        DEFAULTS,
+        "    for name in defaults:\n        del attrs[name]",
+        "    for name in defaults[:1]:\n        del attrs[name]",
+    ),
+    Mutant(
         "tensor-defaults-by-bytes", "6.3",
         "tensor-valued attr defaults compared by serialized bytes, not by value",
         EQUALITY,
