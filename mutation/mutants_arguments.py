@@ -106,11 +106,10 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "types-message-class-name", "2.6",
-        "type-check message names the class, not its repr",
+        "a wrong type named by the exporter's own class, not as TF's process names it",
         EXPORT,
-        'return TypeError(f"{what} must be of type {cls_name}. Received type: {type(value)}.")',
-        'return TypeError(f"{what} must be of type {cls_name}. Received type: '
-        '{type(value).__name__}.")',
+        "Received type: {tf_type_repr(value)}.",
+        "Received type: {type(value)}.",
     ),
     Mutant(
         "types-saver-first", "2.6",

@@ -173,7 +173,6 @@ MUTANTS: tuple[Mutant, ...] = (
         TEXT,
         "    return '\"' + value.translate(_STR_ESCAPES) + '\"'",
         "    return _bytes_text(value.encode(\"utf-8\"))",
-        awaiting="non-ASCII text cases",
     ),
     Mutant(
         "text-single-quote-raw", "10.2.5",
@@ -223,33 +222,57 @@ MUTANTS: tuple[Mutant, ...] = (
         OUT,
         '    if logdir and not logdir.startswith("gs:"):',
         "    if logdir:",
-        awaiting="file-system pre-state cases",
     ),
     Mutant(
         "dirs-blocker-message", "10.3.2",
         "the not-a-directory error names the whole directory, not the blocking file",
         OUT,
-        '        raise FailedPreconditionError(f"{blocker} is not a directory") from None',
-        '        raise FailedPreconditionError(f"{logdir} is not a directory") from None',
-        awaiting="file-system pre-state cases",
+        'raise FailedPreconditionError(f"{remaining} is not a directory")',
+        'raise FailedPreconditionError(f"{logdir} is not a directory")',
+    ),
+    Mutant(
+        "mkdir-oserror", "10.3.2",
+        "a failing mkdir raises Python's OSError, not TF's error for its errno",
+        OUT,
+        "            raise io_error(built, e) from None",
+        "            raise",
+    ),
+    Mutant(
+        "dangling-link-not-directory", "10.3.2",
+        "a dangling link as a parent is 'not a directory' (it does not exist for TF)",
+        OUT,
+        "        except FileExistsError:\n            continue",
+        "        except FileExistsError:\n"
+        '            raise FailedPreconditionError(f"{built} is not a directory") from None',
     ),
     Mutant(
         "dirs-error-type", "10.3.2",
         "a file in the way raises NotADirectoryError, not FailedPreconditionError",
         OUT,
-        "    except (FileExistsError, NotADirectoryError):\n"
-        "        blocker = logdir",
-        "    except ():\n        blocker = logdir",
-        awaiting="file-system pre-state cases",
+        'raise FailedPreconditionError(f"{remaining} is not a directory")',
+        'raise NotADirectoryError(f"{remaining} is not a directory")',
     ),
     Mutant(
         "write-target-directory-message", "10.3.3",
-        "a directory at the target path reported with the target, not the temp file",
+        "a failing rename reported with the target, not the temp file",
         OUT,
-        "        os.unlink(tmp)\n        raise FailedPreconditionError(f\"{tmp}; Is a directory\")",
-        "        os.unlink(tmp)\n"
-        "        raise FailedPreconditionError(f\"{path}; Is a directory\")",
-        awaiting="file-system pre-state cases",
+        "        os.unlink(tmp)\n        raise io_error(tmp, e) from None",
+        "        os.unlink(tmp)\n        raise io_error(path, e) from None",
+    ),
+    Mutant(
+        "write-in-place-untruncated", "10.3.3",
+        "the file written in place, without truncation",
+        OUT,
+        '        with open(tmp, "wb") as f:\n            f.write(write.content)',
+        "        fd = os.open(path, os.O_WRONLY | os.O_CREAT)\n"
+        "        os.write(fd, write.content)\n        os.close(fd)\n        return",
+    ),
+    Mutant(
+        "write-through-symlink", "10.3.3",
+        "written through a symlink at the target instead of replacing it",
+        OUT,
+        '        with open(tmp, "wb") as f:\n            f.write(write.content)',
+        '        with open(path, "wb") as f:\n            f.write(write.content)\n        return',
     ),
     Mutant(
         "write-existing-file-kept", "10.3.3",

@@ -632,5 +632,4 @@ def g_saveables_slices_and_plain(tf: Any) -> None:
         tf.string, tf.int64, default_value=-1, name="table"))
 
 
-from conformance.tf import graphs_spec  # noqa: E402, F401  (registers the spec_* builders)
-from conformance.tf import graphs_guard  # noqa: E402, F401  (registers the guard graphs)
+from conformance.tf import graphs_guard, graphs_spec  # noqa: E402, F401  (guard_*, spec_* builders)
