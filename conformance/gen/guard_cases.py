@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["GUARD_CASES", "guard_cases"]
+__all__ = ["GUARD_CASES", "GUARD_FILE_CASES", "guard_cases"]
 
 #: graph -> argument set name -> (file name, arguments); the rule guarded in a comment.
 GUARD_CASES: dict[str, dict[str, tuple[object, dict[str, Any]]]] = {
@@ -25,10 +25,6 @@ GUARD_CASES: dict[str, dict[str, tuple[object, dict[str, Any]]]] = {
             "model.meta",
             {"as_text": True, "meta_info_def": {"text": "tags: \"it's\""}},
         ),
-        # 2.9: an empty file name writes nothing.
-        "empty_filename": ("", {"save_debug_info": True}),
-        # 10.3.1: a bytes file name fails.
-        "bytes_filename": (b"model.meta", {}),
     },
     "scopes": {
         # 2.2: a falsy graph_def on a rebuild path rebuilds from the graph.
@@ -94,6 +90,17 @@ GUARD_CASES: dict[str, dict[str, tuple[object, dict[str, Any]]]] = {
 }
 
 
+#: Cases run in a working directory with an empty pre-state (protocol 2), so that the files
+#: are really written (``conformance.corpus.run_case``): graph -> set name -> (file name,
+#: arguments).
+GUARD_FILE_CASES: dict[str, dict[str, tuple[object, dict[str, Any]]]] = {
+    "empty": {
+        # 10.3.2: no directory is made for a name starting with gs: (the write then fails).
+        "gs_prefix_filename": ("gs:dir/model.meta", {}),
+    },
+}
+
+
 def guard_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     """Every guard case, in a fixed order: ``(name, request)`` as ``hand_cases`` yields."""
     for graph, sets in GUARD_CASES.items():
@@ -103,4 +110,13 @@ def guard_cases() -> Iterator[tuple[str, dict[str, Any]]]:
                 "args": dict(args),
                 "filename": filename,
                 "then": [],
+            }
+    for graph, sets in GUARD_FILE_CASES.items():
+        for args_name, (filename, args) in sets.items():
+            yield f"{graph}-{args_name}", {
+                "graph": graph,
+                "args": dict(args),
+                "filename": filename,
+                "then": [],
+                "pre_state": [],
             }
