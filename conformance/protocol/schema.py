@@ -71,4 +71,7 @@ def embedded_messages(module: str) -> types.SimpleNamespace:
     for message in proto.message_type:
         descriptor = pool.FindMessageTypeByName(f"{proto.package}.{message.name}")
         setattr(namespace, message.name, get_class(descriptor))
+    for enum in proto.enum_type:  # top-level enum values, as a generated module has them
+        for value in enum.value:
+            setattr(namespace, value.name, value.number)
     return namespace

@@ -9,7 +9,9 @@ writing): the exporter under test must do all of that itself.
 
 This module imports only our snapshot schema (``refimpl.pb.snapshot_pb2``),
 which defines no ``tensorflow.*`` message, so it can share a process with
-TensorFlow's own generated protos.
+TensorFlow's own generated protos. Under a protobuf runtime that refuses the generated
+module (older TF releases pin protobuf 4.25 or 5.x), its message classes are built from
+the descriptor embedded in it (``conformance.protocol.schema.load_messages``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,14 @@ import platform
 import re
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from refimpl.pb import snapshot_pb2 as snap
+from conformance.protocol.schema import load_messages
+
+if TYPE_CHECKING:
+    from refimpl.pb import snapshot_pb2 as snap
+else:
+    snap = load_messages("refimpl.pb.snapshot_pb2")
 
 SNAPSHOT_FORMAT_VERSION = 1
 _PROBE_ATTR = "\x00metagraph_ref_probe"
@@ -143,7 +150,8 @@ class _Capture:
     # -- functions -----------------------------------------------------------------
     def _function(self, name: str, fn: Any, cpp_def: Any) -> None:
         rec = self.out.functions.add(name=name)
-        rec.definition = fn.cached_definition.SerializeToString(deterministic=True)
+        definition = _definition(fn)
+        rec.definition = definition.SerializeToString(deterministic=True)
         rec.grad_func_name = getattr(fn, "grad_func_name", None) or ""
         try:
             func_graph = fn.graph
@@ -158,7 +166,7 @@ class _Capture:
         rec.inputs.extend(_function_tensor(t) for t in inputs)
         rec.outputs.extend(_function_tensor(t) for t in func_graph.outputs)
         names: dict[str, None] = {}
-        for d in (cpp_def, fn.cached_definition):
+        for d in (cpp_def, definition):
             if d is not None:
                 names.update((n.name, None) for n in d.node_def)
         for op in func_graph.get_operations():
@@ -205,7 +213,6 @@ class _Capture:
         import numpy as np
         from google.protobuf import any_pb2
         from tensorflow.python.framework import ops
-        from tensorflow.python.framework import tensor as tensor_lib
         from tensorflow.python.ops import control_flow_ops, resource_variable_ops, variables
         from tensorflow.python.training import queue_runner_impl, saver
         from tensorflow.python.util import nest
@@ -236,7 +243,7 @@ class _Capture:
             item.any.value = x.value
         elif isinstance(x, ops.Operation):
             item.operation = x.name
-        elif isinstance(x, tensor_lib.Tensor) and hasattr(x, "op"):
+        elif isinstance(x, _tensor_class()) and hasattr(x, "op"):
             item.tensor = x.name
         elif isinstance(x, variables.Variable) and (
             isinstance(x, resource_variable_ops.BaseResourceVariable) or hasattr(x, "_variable")
@@ -262,6 +269,25 @@ class _Capture:
             item.nested = True
             item.flattened.extend(self._item(leaf) for leaf in nest.flatten(x))
         return item
+
+
+def _definition(fn: Any) -> Any:
+    """The Python-side ``FunctionDef`` of a graph function, as the export reads it:
+    ``cached_definition`` in newer releases, else ``definition`` (2.12 has no other)."""
+    cached = getattr(fn, "cached_definition", None)
+    return cached if cached is not None else fn.definition
+
+
+def _tensor_class() -> Any:
+    """``tf.Tensor``'s class: ``framework.tensor.Tensor`` in newer releases, else
+    ``framework.ops.Tensor`` (2.12 has no ``framework.tensor``, 2.13 has one without it)."""
+    from tensorflow.python.framework import ops
+
+    try:
+        from tensorflow.python.framework import tensor as tensor_lib
+    except ImportError:
+        return ops.Tensor
+    return getattr(tensor_lib, "Tensor", None) or ops.Tensor
 
 
 def _saveable_kind(x: object) -> snap.SaveableKind.ValueType:
