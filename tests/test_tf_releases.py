@@ -1,0 +1,90 @@
+"""Capture and export under other TensorFlow releases (2.12.1 to 2.21.0), live.
+
+Runs only when interpreters of other releases are given:
+``METAGRAPH_TF_RELEASE_PYTHONS="/tmp/tfrel/2.12.1/bin/python /tmp/tfrel/2.16.2/bin/python"``
+(``scripts/make_release_envs.py`` makes them). For each interpreter, a TF worker of it
+builds every graph builder of ``conformance.tf.graphs``, captures it
+(``conformance.oracle.capture``) and exports it with that release's own
+``export_meta_graph`` (default path: the binary ``model.meta``). Asserted: every builder
+builds and captures, and refimpl loads every snapshot. refimpl's export is compared with
+the release's byte for byte; a difference fails only for a release refimpl claims
+(``SUPPORTED``), and is reported as an expected failure (``pytest -rx``) for the others.
+``METAGRAPH_TF_RELEASE_BUILDERS="training functions"`` restricts the builders.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.tf.graphs import BUILDERS
+from conformance.tf.process import TFWorkers
+from conformance.tf.release_check import CaseCheck, check_response
+from refimpl.op_registry import bundled_registry_info
+
+PYTHONS = os.environ.get("METAGRAPH_TF_RELEASE_PYTHONS", "").split()
+GRAPHS = os.environ.get("METAGRAPH_TF_RELEASE_BUILDERS", "").split() or list(BUILDERS)
+#: The releases whose exports refimpl reproduces byte for byte.
+SUPPORTED = frozenset({bundled_registry_info().tensorflow_version})
+
+pytestmark = [
+    pytest.mark.tf_releases,
+    pytest.mark.skipif(not PYTHONS, reason="METAGRAPH_TF_RELEASE_PYTHONS is not set"),
+]
+
+
+def _label(python: str) -> str:
+    """``2.12.1`` for ``.../2.12.1/bin/python``; the path itself otherwise."""
+    return Path(python).parent.parent.name or python
+
+
+class Releases:
+    """One set of TF workers per interpreter; each builder's check asked for once."""
+
+    def __init__(self) -> None:
+        self.workers: dict[str, TFWorkers] = {}
+        self.checks: dict[tuple[str, str], CaseCheck] = {}
+
+    def check(self, python: str, graph: str) -> CaseCheck:
+        """The check of builder ``graph`` under ``python``'s release."""
+        key = (python, graph)
+        if key not in self.checks:
+            workers = self.workers.setdefault(python, TFWorkers(python))
+            request: dict[str, Any] = {"graph": graph, "args": {}, "filename": "model.meta"}
+            self.checks[key] = check_response(graph, request, workers.run(request))
+        return self.checks[key]
+
+    def close(self) -> None:
+        """Stops every worker."""
+        for workers in self.workers.values():
+            workers.close()
+
+
+@pytest.fixture(scope="module")
+def releases() -> Iterator[Releases]:
+    r = Releases()
+    yield r
+    r.close()
+
+
+@pytest.mark.parametrize("graph", GRAPHS)
+@pytest.mark.parametrize("python", [pytest.param(p, id=_label(p)) for p in PYTHONS])
+def test_builder_is_captured_and_loaded(releases: Releases, python: str, graph: str) -> None:
+    check = releases.check(python, graph)
+    assert check.verdict in ("identical", "different"), f"{check.verdict}: {check.problems}"
+
+
+@pytest.mark.parametrize("graph", GRAPHS)
+@pytest.mark.parametrize("python", [pytest.param(p, id=_label(p)) for p in PYTHONS])
+def test_refimpl_export_equals_release_export(releases: Releases, python: str, graph: str) -> None:
+    check = releases.check(python, graph)
+    if check.verdict in ("not built", "not loaded"):
+        pytest.skip(f"{check.verdict}: {check.problems}")
+    if check.verdict == "different" and check.release not in SUPPORTED:
+        pytest.xfail(f"TF {check.release} (refimpl supports {sorted(SUPPORTED)}): "
+                     + "; ".join(check.problems)[:500])
+    assert check.verdict == "identical", "\n".join(check.problems)
