@@ -51,6 +51,7 @@ from refimpl.snapshot import (
     OperationsByName,
     Snapshot,
 )
+from refimpl.tf_release import tf_release
 from refimpl.tf_type_names import tf_type_repr
 
 __all__ = [
@@ -364,14 +365,16 @@ class _Export:
         """Step 12 (section 10): the meta file, then the debug file (rule 10.3.4)."""
         path = check_filename(filename)
         runtime = protobuf_runtime(graph.environment.protobuf_version)
-        self.files.append(FileWrite(path, serialize(self.mgd, as_text, runtime)))
+        release = tf_release(graph.environment.tensorflow_version)
+        self.files.append(FileWrite(path, serialize(self.mgd, as_text, runtime, release)))
         if save_debug_info:
             rules.applied("10.3.4")
             debug = build_debug_info(
                 _debug_ops(graph, self.mgd, scope), graph.environment.frame_classifier
             )
             rules.applied("10.4.11")
-            self.files.append(FileWrite(debug_filename(path), serialize(debug, as_text, runtime)))
+            debug_bytes = serialize(debug, as_text, runtime, release)
+            self.files.append(FileWrite(debug_filename(path), debug_bytes))
 
 
 def _snapshot(graph: object) -> Snapshot:

@@ -14,22 +14,36 @@ from refimpl.protobuf_runtime import REFERENCE_VERSION, ProtobufRuntime, protobu
 from refimpl.text_any import recorded_decode_error
 from refimpl.text_output import message_to_string
 from refimpl.text_pool import tf_text_pool
+from refimpl.tf_release import TFRelease
 
 
-def serialize(message: Message, as_text: object, runtime: ProtobufRuntime | None = None) -> bytes:
+def serialize(
+    message: Message,
+    as_text: object,
+    runtime: ProtobufRuntime | None = None,
+    release: TFRelease | None = None,
+) -> bytes:
     """The bytes TF writes for ``message``: text format (UTF-8, rule 10.2) if ``as_text`` is
     truthy, else the deterministic binary serialization (rule 10.1).
 
     An ``Any`` that does not parse fails the text as it does under ``runtime`` (the one TF
-    ran on; default: the reference runtime), rule 10.2.7.
+    ran on; default: the reference runtime), rule 10.2.7; floats print as ``release``
+    prints them (default: the reference release), rules 10.2.3 and 0.3.2.
     """
     if as_text:
         rules.applied("10.2.1", "10.2.2", "10.2.3", "10.2.4", "10.2.5", "10.2.6", "10.2.7")
+        recorded = runtime or protobuf_runtime(REFERENCE_VERSION)
+        str_floats = release is not None and release.text_str_floats
+        if str_floats:
+            rules.applied("0.3.2")  # the release passes float_format=''
+            if not recorded.text_float_format:
+                raise TypeError(
+                    "MessageToString() got an unexpected keyword argument 'float_format'"
+                )
         try:
-            text = message_to_string(message, tf_text_pool())
+            text = message_to_string(message, tf_text_pool(), str_floats)
         except DecodeError as e:
             rules.applied("0.3.1")  # the recorded runtime words the error
-            recorded = runtime or protobuf_runtime(REFERENCE_VERSION)
             raise recorded_decode_error(e, message, recorded) from None
         return text.encode("utf-8")
     rules.applied("10.1.1", "10.1.2", "10.1.3")

@@ -15,7 +15,10 @@ Measured on protobuf 6.31.1, 6.32.1, 6.33.0, 6.33.6, 7.34.0, 7.34.1, 7.34.2, 7.3
   int, got a boolean.")`` (rule 8.4.3: a collection of bools);
 - ``decode_error_reasons``: from 7.35.0 on, a ``DecodeError`` of a message that does not
   parse ends with ``: `` and upb's reason (``Wire format was corrupt``, ``String field
-  had bad UTF-8``); earlier runtimes stop after the quoted type name (rule 10.2.7).
+  had bad UTF-8``); earlier runtimes stop after the quoted type name (rule 10.2.7);
+- ``text_float_format``: ``text_format.MessageToString`` takes ``float_format`` up to
+  protobuf 6 (protobuf 7 removed it); TF 2.12 to 2.20 pass it (spec.md 0.3.2), so TF 2.20
+  on protobuf 7 fails every text export with a ``TypeError``.
 
 Everything else the export touches was identical on all of them (wire format, map
 order, text format, the other error texts).
@@ -45,6 +48,8 @@ class ProtobufRuntime:
     int_fields_accept_bools: bool
     #: A ``DecodeError`` names upb's reason after the type (protobuf 7.35.0 and later).
     decode_error_reasons: bool
+    #: ``text_format.MessageToString`` takes ``float_format`` (protobuf 6 and earlier).
+    text_float_format: bool
 
     def bool_in_int_field_error(self, field_full_name: str) -> TypeError:
         """protobuf 7's error for a bool given to the integer field ``field_full_name``."""
@@ -72,4 +77,5 @@ def protobuf_runtime(version: str) -> ProtobufRuntime:
         version=version,
         int_fields_accept_bools=key < (7, 0, 0),
         decode_error_reasons=key >= (7, 35, 0),
+        text_float_format=key < (7, 0, 0),
     )

@@ -38,21 +38,28 @@ Out = list[str]
 FieldPrinter = Callable[[Any, str, Out, DescriptorPool | None], None]
 
 
-def message_to_string(message: Message, pool: DescriptorPool | None = None) -> str:
-    """``text_format.MessageToString(message, descriptor_pool=pool)``."""
+def message_to_string(
+    message: Message, pool: DescriptorPool | None = None, str_floats: bool = False
+) -> str:
+    """``text_format.MessageToString(message, descriptor_pool=pool)``; with ``str_floats``,
+    as with ``float_format=''`` (protobuf < 7.34): ``float`` fields print as ``str()`` of
+    their value widened to a double (``0.6546536684036255``), not as the shortest text
+    that reads back as the same float (``0.65465367``)."""
     out: Out = []
-    _print_message(message, "", out, pool)
+    _print_message(message, "", out, pool, str_floats)
     return "".join(out)
 
 
-def _print_message(message: Message, indent: str, out: Out, pool: DescriptorPool | None) -> None:
+def _print_message(
+    message: Message, indent: str, out: Out, pool: DescriptorPool | None, str_floats: bool
+) -> None:
     if message.DESCRIPTOR.full_name == _ANY:
         _print_by_protobuf(message, indent, out, pool)
         return
     for field, value in message.ListFields():
-        printer = _PRINTERS.get(field)
+        printer = _PRINTERS.get((field, str_floats))
         if printer is None:
-            printer = _PRINTERS[field] = _field_printer(field)
+            printer = _PRINTERS[field, str_floats] = _field_printer(field, str_floats)
         printer(value, indent, out, pool)
 
 
@@ -65,10 +72,10 @@ def _print_by_protobuf(
     out.append(writer.getvalue())
 
 
-_PRINTERS: dict[descriptor.FieldDescriptor, FieldPrinter] = {}
+_PRINTERS: dict[tuple[descriptor.FieldDescriptor, bool], FieldPrinter] = {}
 
 
-def _field_printer(field: descriptor.FieldDescriptor) -> FieldPrinter:
+def _field_printer(field: descriptor.FieldDescriptor, str_floats: bool) -> FieldPrinter:
     """How ``text_format._Printer`` prints this field, decided once."""
     if field.is_extension or field.type == _F.TYPE_GROUP:
         return _by_protobuf(field)
@@ -77,12 +84,12 @@ def _field_printer(field: descriptor.FieldDescriptor) -> FieldPrinter:
         entry = field.message_type
         assert entry is not None
         if entry.has_options and entry.GetOptions().map_entry:
-            return _map_printer(name, entry)
+            return _map_printer(name, entry, str_floats)
         opening = f"{name} {{\n"
 
         def print_message(value: Any, indent: str, out: Out, pool: DescriptorPool | None) -> None:
             out.append(indent + opening)
-            _print_message(value, indent + "  ", out, pool)
+            _print_message(value, indent + "  ", out, pool, str_floats)
             out.append(indent + "}\n")
 
         if not field.is_repeated:
@@ -94,11 +101,11 @@ def _field_printer(field: descriptor.FieldDescriptor) -> FieldPrinter:
             inner = indent + "  "
             for value in values:
                 out.append(opening_line)
-                _print_message(value, inner, out, pool)
+                _print_message(value, inner, out, pool, str_floats)
                 out.append(closing_line)
 
         return print_messages
-    text = _scalar_text(field)
+    text = _scalar_text(field, str_floats)
     prefix = f"{name}: "
     if not field.is_repeated:
 
@@ -114,13 +121,13 @@ def _field_printer(field: descriptor.FieldDescriptor) -> FieldPrinter:
     return print_scalars
 
 
-def _map_printer(name: str, entry: descriptor.Descriptor) -> FieldPrinter:
+def _map_printer(name: str, entry: descriptor.Descriptor, str_floats: bool) -> FieldPrinter:
     """A map field: an entry message per key, in sorted key order, printed as
     ``text_format`` prints ``GetEntryClass()(key=key, value=value[key])``: a message value
     is always there; a key or scalar value equal to its default is absent, unless the
     field has presence (proto2 entries)."""
     key_field = entry.fields_by_name["key"]
-    key_text = _scalar_text(key_field)
+    key_text = _scalar_text(key_field, str_floats)
     key_always = key_field.has_presence  # (a proto2 entry: a key set is printed)
     value_field = entry.fields_by_name["value"]
     opening = f"{name} {{\n"
@@ -133,14 +140,14 @@ def _map_printer(name: str, entry: descriptor.Descriptor) -> FieldPrinter:
                 if key_always or key:
                     out.append(f"{inner}key: {key_text(key)}\n")
                 out.append(inner + "value {\n")
-                _print_message(mapping[key], inner + "  ", out, pool)
+                _print_message(mapping[key], inner + "  ", out, pool, str_floats)
                 out.append(inner + "}\n")
                 out.append(indent + "}\n")
 
         return print_entries
     if value_field.cpp_type in (_F.CPPTYPE_FLOAT, _F.CPPTYPE_DOUBLE):
         return _map_by_protobuf(entry)  # (whether -0.0 is present is protobuf's to say)
-    value_text = _scalar_text(value_field)
+    value_text = _scalar_text(value_field, str_floats)
     value_always = value_field.has_presence
 
     def print_scalar_entries(
@@ -194,8 +201,9 @@ def _by_protobuf(field: descriptor.FieldDescriptor) -> FieldPrinter:
     return print_field
 
 
-def _scalar_text(field: descriptor.FieldDescriptor) -> Callable[[Any], str]:
-    """``_Printer.PrintFieldValue`` of a scalar field (``as_utf8=True``)."""
+def _scalar_text(field: descriptor.FieldDescriptor, str_floats: bool) -> Callable[[Any], str]:
+    """``_Printer.PrintFieldValue`` of a scalar field (``as_utf8=True``; with ``str_floats``,
+    ``float_format=''``: a float field prints as ``str()``, as a double does anyway)."""
     cpp_type = field.cpp_type
     if cpp_type == _F.CPPTYPE_ENUM:
         enum_type = field.enum_type
@@ -212,7 +220,7 @@ def _scalar_text(field: descriptor.FieldDescriptor) -> Callable[[Any], str]:
         return _str_text
     if cpp_type == _F.CPPTYPE_BOOL:
         return _bool_text
-    if cpp_type == _F.CPPTYPE_FLOAT:
+    if cpp_type == _F.CPPTYPE_FLOAT and not str_floats:
         return _float_text
     return str
 

@@ -6,9 +6,10 @@ Runs only when interpreters of other releases are given:
 builds every graph builder of ``conformance.tf.graphs``, captures it
 (``conformance.oracle.capture``) and exports it with that release's own
 ``export_meta_graph`` (default path: the binary ``model.meta``). Asserted: every builder
-builds and captures, and refimpl loads every snapshot. refimpl's export is compared with
-the release's byte for byte; a difference fails only for a release refimpl claims
-(``SUPPORTED``), and is reported as an expected failure (``pytest -rx``) for the others.
+builds and captures, and refimpl loads every snapshot. refimpl's export (the default one,
+and a text one, ``as_text=True``) is compared with the release's byte for byte; a
+difference fails only for a release refimpl claims (``SUPPORTED``), and is reported as an
+expected failure (``pytest -rx``) for the others.
 ``METAGRAPH_TF_RELEASE_BUILDERS="training functions"`` restricts the builders.
 """
 
@@ -47,14 +48,16 @@ class Releases:
 
     def __init__(self) -> None:
         self.workers: dict[str, TFWorkers] = {}
-        self.checks: dict[tuple[str, str], CaseCheck] = {}
+        self.checks: dict[tuple[str, str, bool], CaseCheck] = {}
 
-    def check(self, python: str, graph: str) -> CaseCheck:
-        """The check of builder ``graph`` under ``python``'s release."""
-        key = (python, graph)
+    def check(self, python: str, graph: str, as_text: bool = False) -> CaseCheck:
+        """The check of builder ``graph`` under ``python``'s release (default export, or
+        ``as_text=True``)."""
+        key = (python, graph, as_text)
         if key not in self.checks:
             workers = self.workers.setdefault(python, TFWorkers(python))
-            request: dict[str, Any] = {"graph": graph, "args": {}, "filename": "model.meta"}
+            args = {"as_text": True} if as_text else {}
+            request: dict[str, Any] = {"graph": graph, "args": args, "filename": "model.meta"}
             self.checks[key] = check_response(graph, request, workers.run(request))
         return self.checks[key]
 
@@ -81,7 +84,21 @@ def test_builder_is_captured_and_loaded(releases: Releases, python: str, graph: 
 @pytest.mark.parametrize("graph", GRAPHS)
 @pytest.mark.parametrize("python", [pytest.param(p, id=_label(p)) for p in PYTHONS])
 def test_refimpl_export_equals_release_export(releases: Releases, python: str, graph: str) -> None:
-    check = releases.check(python, graph)
+    _expect_identical(releases.check(python, graph))
+
+
+@pytest.mark.parametrize("graph", GRAPHS)
+@pytest.mark.parametrize("python", [pytest.param(p, id=_label(p)) for p in PYTHONS])
+def test_refimpl_text_export_equals_release_export(
+    releases: Releases, python: str, graph: str
+) -> None:
+    _expect_identical(releases.check(python, graph, as_text=True))
+
+
+def _expect_identical(check: CaseCheck) -> None:
+    """Passes if refimpl's export was TF's; a difference is an expected failure for a
+    release refimpl does not claim; skips what could not be built or loaded (the capture
+    test fails on those)."""
     if check.verdict in ("not built", "not loaded"):
         pytest.skip(f"{check.verdict}: {check.problems}")
     if check.verdict == "different" and check.release not in SUPPORTED:

@@ -1,0 +1,49 @@
+"""What TF's output owes to the TensorFlow release that captured the snapshot.
+
+The snapshot records the release (``environment.tensorflow_version``, rule 1.1). Most of
+what differs from one release to the next is in the snapshot already and needs no rule
+here: the version strings stamped into ``meta_info_def`` (rule 9.1.1), the graph's
+``versions`` (rule 4.1), the OpDefs of the release's op registry (rule 5.4), the nodes'
+attributes. What the release's export code does differently is a field of
+``TFRelease``, derived from the version string by ``tf_release``; the rest of refimpl
+asks this module instead of comparing versions (docs/tf-releases.md has the measurements).
+
+- ``text_str_floats``: TF 2.12 to 2.20 write text files through ``graph_io.write_graph``,
+  which passes ``float_format=''`` to ``text_format.MessageToString``: ``float`` fields
+  print as ``str()`` of their value widened to a double (rule 10.2.8).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+__all__ = ["REFERENCE_RELEASE", "TFRelease", "tf_release"]
+
+#: The release the specification and the main corpus describe.
+REFERENCE_RELEASE = "2.21.0"
+
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
+
+
+@dataclass(frozen=True)
+class TFRelease:
+    """The behaviours of one TensorFlow release's export that the snapshot does not hold."""
+
+    #: The version string as recorded (``"2.16.2"``).
+    version: str
+    #: Text files print float fields as ``str()`` of a double (``float_format=''``).
+    text_str_floats: bool
+
+
+@cache
+def tf_release(version: str) -> TFRelease:
+    """The behaviours of release ``version`` (``major.minor.patch``, suffixes ignored).
+
+    A version that does not parse means ``REFERENCE_RELEASE``.
+    """
+    m = _VERSION.match(version) or _VERSION.match(REFERENCE_RELEASE)
+    assert m is not None
+    key = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return TFRelease(version=version, text_str_floats=key < (2, 21, 0))
