@@ -86,3 +86,11 @@ def test_text_export_of_a_2_20_snapshot_on_protobuf_7_fails_as_tf() -> None:
     assert result.error is not None and (type(result.error), str(result.error)) == (
         TypeError, "MessageToString() got an unexpected keyword argument 'float_format'"
     )
+
+
+def test_measured_releases_from_2_14_are_reproduced() -> None:
+    assert tf_release("2.14.1").reproduced and tf_release("2.20.0").reproduced
+
+
+def test_releases_whose_debug_files_differ_are_not_claimed() -> None:
+    assert not tf_release("2.12.1").reproduced and not tf_release("2.13.1").reproduced

@@ -8,8 +8,8 @@ builds every graph builder of ``conformance.tf.graphs``, captures it
 ``export_meta_graph`` (default path: the binary ``model.meta``). Asserted: every builder
 builds and captures, and refimpl loads every snapshot. refimpl's export (the default one,
 and a text one, ``as_text=True``) is compared with the release's byte for byte; a
-difference fails only for a release refimpl claims (``SUPPORTED``), and is reported as an
-expected failure (``pytest -rx``) for the others.
+difference fails for a release refimpl claims (``refimpl.tf_release.REPRODUCED_RELEASES``),
+and is reported as an expected failure (``pytest -rx``) for the others.
 ``METAGRAPH_TF_RELEASE_BUILDERS="training functions"`` restricts the builders.
 """
 
@@ -25,12 +25,10 @@ import pytest
 from conformance.tf.graphs import BUILDERS
 from conformance.tf.process import TFWorkers
 from conformance.tf.release_check import CaseCheck, check_response
-from refimpl.op_registry import bundled_registry_info
+from refimpl.tf_release import REPRODUCED_RELEASES, tf_release
 
 PYTHONS = os.environ.get("METAGRAPH_TF_RELEASE_PYTHONS", "").split()
 GRAPHS = os.environ.get("METAGRAPH_TF_RELEASE_BUILDERS", "").split() or list(BUILDERS)
-#: The releases whose exports refimpl reproduces byte for byte.
-SUPPORTED = frozenset({bundled_registry_info().tensorflow_version})
 
 pytestmark = [
     pytest.mark.tf_releases,
@@ -101,7 +99,7 @@ def _expect_identical(check: CaseCheck) -> None:
     test fails on those)."""
     if check.verdict in ("not built", "not loaded"):
         pytest.skip(f"{check.verdict}: {check.problems}")
-    if check.verdict == "different" and check.release not in SUPPORTED:
-        pytest.xfail(f"TF {check.release} (refimpl supports {sorted(SUPPORTED)}): "
+    if check.verdict == "different" and not tf_release(check.release).reproduced:
+        pytest.xfail(f"TF {check.release} (refimpl reproduces {sorted(REPRODUCED_RELEASES)}): "
                      + "; ".join(check.problems)[:500])
     assert check.verdict == "identical", "\n".join(check.problems)
