@@ -18,7 +18,7 @@ and every kind of difference with its count and an example (Markdown, as
 docs/tf-releases.md summarizes it). ``--json FILE`` keeps every difference of every case.
 Never imports TensorFlow.
 
-Usage: python scripts/tf_release_vs_refimpl.py /tmp/tfrel/2.12.1/bin/python [...]
+Usage: python scripts/tf_release_vs_refimpl.py ../tfrel/2.12.1/bin/python [...]
 [-j 2] [--programs 100] [-k REGEX] [--json FILE] [--fresh-workers]
 """
 

@@ -1,7 +1,7 @@
 """Capture and export under other TensorFlow releases (2.12.1 to 2.21.0), live.
 
 Runs only when interpreters of other releases are given:
-``METAGRAPH_TF_RELEASE_PYTHONS="/tmp/tfrel/2.12.1/bin/python /tmp/tfrel/2.16.2/bin/python"``
+``METAGRAPH_TF_RELEASE_PYTHONS="../tfrel/2.12.1/bin/python ../tfrel/2.16.2/bin/python"``
 (``scripts/make_release_envs.py`` makes them). For each interpreter, a TF worker of it
 builds every graph builder of ``conformance.tf.graphs``, captures it
 (``conformance.oracle.capture``) and exports it with that release's own
