@@ -12,7 +12,7 @@ from refimpl import rules
 from refimpl.errors import FailedPreconditionError, io_error
 from refimpl.protobuf_runtime import REFERENCE_VERSION, ProtobufRuntime, protobuf_runtime
 from refimpl.text_any import recorded_decode_error
-from refimpl.text_output import message_to_string
+from refimpl.text_output import TextStyle, message_to_string
 from refimpl.text_pool import tf_text_pool
 from refimpl.tf_release import TFRelease
 
@@ -33,15 +33,20 @@ def serialize(
     if as_text:
         rules.applied("10.2.1", "10.2.2", "10.2.3", "10.2.4", "10.2.5", "10.2.6", "10.2.7")
         recorded = runtime or protobuf_runtime(REFERENCE_VERSION)
-        str_floats = release is not None and release.text_str_floats
-        if str_floats:
+        style = TextStyle(
+            str_floats=release is not None and release.text_str_floats,
+            ascii_strings=not recorded.text_utf8_strings,
+        )
+        if style.str_floats:
             rules.applied("0.3.2")  # the release passes float_format=''
             if not recorded.text_float_format:
                 raise TypeError(
                     "MessageToString() got an unexpected keyword argument 'float_format'"
                 )
+        if style.ascii_strings:
+            rules.applied("0.3.1")  # the recorded runtime's as_utf8 default
         try:
-            text = message_to_string(message, tf_text_pool(), str_floats)
+            text = message_to_string(message, tf_text_pool(), style)
         except DecodeError as e:
             rules.applied("0.3.1")  # the recorded runtime words the error
             raise recorded_decode_error(e, message, recorded) from None

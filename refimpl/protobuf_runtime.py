@@ -18,7 +18,10 @@ Measured on protobuf 6.31.1, 6.32.1, 6.33.0, 6.33.6, 7.34.0, 7.34.1, 7.34.2, 7.3
   had bad UTF-8``); earlier runtimes stop after the quoted type name (rule 10.2.7);
 - ``text_float_format``: ``text_format.MessageToString`` takes ``float_format`` up to
   protobuf 6 (protobuf 7 removed it); TF 2.12 to 2.20 pass it (spec.md 0.3.2), so TF 2.20
-  on protobuf 7 fails every text export with a ``TypeError``.
+  on protobuf 7 fails every text export with a ``TypeError``;
+- ``text_utf8_strings``: ``text_format.MessageToString``'s ``as_utf8`` defaults to True
+  from protobuf 5 on (measured: 5.29.6); protobuf 4.25 (TF 2.12 to 2.17) escapes a string
+  field's non-ASCII UTF-8 bytes in text files (``"cl\\303\\251"``).
 
 Everything else the export touches was identical on all of them (wire format, map
 order, text format, the other error texts).
@@ -50,6 +53,8 @@ class ProtobufRuntime:
     decode_error_reasons: bool
     #: ``text_format.MessageToString`` takes ``float_format`` (protobuf 6 and earlier).
     text_float_format: bool
+    #: Text prints string fields as UTF-8 characters (``as_utf8`` default, protobuf 5 on).
+    text_utf8_strings: bool
 
     def bool_in_int_field_error(self, field_full_name: str) -> TypeError:
         """protobuf 7's error for a bool given to the integer field ``field_full_name``."""
@@ -78,4 +83,5 @@ def protobuf_runtime(version: str) -> ProtobufRuntime:
         int_fields_accept_bools=key < (7, 0, 0),
         decode_error_reasons=key >= (7, 35, 0),
         text_float_format=key < (7, 0, 0),
+        text_utf8_strings=key >= (5, 0, 0),
     )

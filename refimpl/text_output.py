@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from google.protobuf import descriptor, text_encoding, text_format
 from google.protobuf.descriptor_pool import DescriptorPool
 from google.protobuf.internal import type_checkers
 from google.protobuf.message import Message
 
-__all__ = ["message_to_string"]
+__all__ = ["TextStyle", "message_to_string"]
 
 _F = descriptor.FieldDescriptor
 _ANY = "google.protobuf.Any"
@@ -38,28 +38,43 @@ Out = list[str]
 FieldPrinter = Callable[[Any, str, Out, DescriptorPool | None], None]
 
 
+class TextStyle(NamedTuple):
+    """How protobuf's printer was called: the two options that vary with TF's release and
+    protobuf runtime (spec.md 0.3.2)."""
+
+    #: ``float_format=''`` (TF 2.12 to 2.20): a float field prints as ``str()`` of its
+    #: value widened to a double (``0.6546536684036255``), not as the shortest text that
+    #: reads back as the same float (``0.65465367``).
+    str_floats: bool = False
+    #: ``as_utf8=False`` (protobuf 4's default): a string field prints its UTF-8 bytes
+    #: escaped as a bytes field does (``\303\251``), not the characters.
+    ascii_strings: bool = False
+
+
+#: protobuf's defaults of TF 2.21 on protobuf 7 (the reference).
+REFERENCE_STYLE = TextStyle()
+
+
 def message_to_string(
-    message: Message, pool: DescriptorPool | None = None, str_floats: bool = False
+    message: Message, pool: DescriptorPool | None = None, style: TextStyle = REFERENCE_STYLE
 ) -> str:
-    """``text_format.MessageToString(message, descriptor_pool=pool)``; with ``str_floats``,
-    as with ``float_format=''`` (protobuf < 7.34): ``float`` fields print as ``str()`` of
-    their value widened to a double (``0.6546536684036255``), not as the shortest text
-    that reads back as the same float (``0.65465367``)."""
+    """``text_format.MessageToString(message, descriptor_pool=pool)``, with the options
+    ``style`` names."""
     out: Out = []
-    _print_message(message, "", out, pool, str_floats)
+    _print_message(message, "", out, pool, style)
     return "".join(out)
 
 
 def _print_message(
-    message: Message, indent: str, out: Out, pool: DescriptorPool | None, str_floats: bool
+    message: Message, indent: str, out: Out, pool: DescriptorPool | None, style: TextStyle
 ) -> None:
     if message.DESCRIPTOR.full_name == _ANY:
         _print_by_protobuf(message, indent, out, pool)
         return
     for field, value in message.ListFields():
-        printer = _PRINTERS.get((field, str_floats))
+        printer = _PRINTERS.get((field, style))
         if printer is None:
-            printer = _PRINTERS[field, str_floats] = _field_printer(field, str_floats)
+            printer = _PRINTERS[field, style] = _field_printer(field, style)
         printer(value, indent, out, pool)
 
 
@@ -72,10 +87,10 @@ def _print_by_protobuf(
     out.append(writer.getvalue())
 
 
-_PRINTERS: dict[tuple[descriptor.FieldDescriptor, bool], FieldPrinter] = {}
+_PRINTERS: dict[tuple[descriptor.FieldDescriptor, TextStyle], FieldPrinter] = {}
 
 
-def _field_printer(field: descriptor.FieldDescriptor, str_floats: bool) -> FieldPrinter:
+def _field_printer(field: descriptor.FieldDescriptor, style: TextStyle) -> FieldPrinter:
     """How ``text_format._Printer`` prints this field, decided once."""
     if field.is_extension or field.type == _F.TYPE_GROUP:
         return _by_protobuf(field)
@@ -84,12 +99,12 @@ def _field_printer(field: descriptor.FieldDescriptor, str_floats: bool) -> Field
         entry = field.message_type
         assert entry is not None
         if entry.has_options and entry.GetOptions().map_entry:
-            return _map_printer(name, entry, str_floats)
+            return _map_printer(name, entry, style)
         opening = f"{name} {{\n"
 
         def print_message(value: Any, indent: str, out: Out, pool: DescriptorPool | None) -> None:
             out.append(indent + opening)
-            _print_message(value, indent + "  ", out, pool, str_floats)
+            _print_message(value, indent + "  ", out, pool, style)
             out.append(indent + "}\n")
 
         if not field.is_repeated:
@@ -101,11 +116,11 @@ def _field_printer(field: descriptor.FieldDescriptor, str_floats: bool) -> Field
             inner = indent + "  "
             for value in values:
                 out.append(opening_line)
-                _print_message(value, inner, out, pool, str_floats)
+                _print_message(value, inner, out, pool, style)
                 out.append(closing_line)
 
         return print_messages
-    text = _scalar_text(field, str_floats)
+    text = _scalar_text(field, style)
     prefix = f"{name}: "
     if not field.is_repeated:
 
@@ -121,13 +136,13 @@ def _field_printer(field: descriptor.FieldDescriptor, str_floats: bool) -> Field
     return print_scalars
 
 
-def _map_printer(name: str, entry: descriptor.Descriptor, str_floats: bool) -> FieldPrinter:
+def _map_printer(name: str, entry: descriptor.Descriptor, style: TextStyle) -> FieldPrinter:
     """A map field: an entry message per key, in sorted key order, printed as
     ``text_format`` prints ``GetEntryClass()(key=key, value=value[key])``: a message value
     is always there; a key or scalar value equal to its default is absent, unless the
     field has presence (proto2 entries)."""
     key_field = entry.fields_by_name["key"]
-    key_text = _scalar_text(key_field, str_floats)
+    key_text = _scalar_text(key_field, style)
     key_always = key_field.has_presence  # (a proto2 entry: a key set is printed)
     value_field = entry.fields_by_name["value"]
     opening = f"{name} {{\n"
@@ -140,14 +155,14 @@ def _map_printer(name: str, entry: descriptor.Descriptor, str_floats: bool) -> F
                 if key_always or key:
                     out.append(f"{inner}key: {key_text(key)}\n")
                 out.append(inner + "value {\n")
-                _print_message(mapping[key], inner + "  ", out, pool, str_floats)
+                _print_message(mapping[key], inner + "  ", out, pool, style)
                 out.append(inner + "}\n")
                 out.append(indent + "}\n")
 
         return print_entries
     if value_field.cpp_type in (_F.CPPTYPE_FLOAT, _F.CPPTYPE_DOUBLE):
         return _map_by_protobuf(entry)  # (whether -0.0 is present is protobuf's to say)
-    value_text = _scalar_text(value_field, str_floats)
+    value_text = _scalar_text(value_field, style)
     value_always = value_field.has_presence
 
     def print_scalar_entries(
@@ -201,9 +216,9 @@ def _by_protobuf(field: descriptor.FieldDescriptor) -> FieldPrinter:
     return print_field
 
 
-def _scalar_text(field: descriptor.FieldDescriptor, str_floats: bool) -> Callable[[Any], str]:
-    """``_Printer.PrintFieldValue`` of a scalar field (``as_utf8=True``; with ``str_floats``,
-    ``float_format=''``: a float field prints as ``str()``, as a double does anyway)."""
+def _scalar_text(field: descriptor.FieldDescriptor, style: TextStyle) -> Callable[[Any], str]:
+    """``_Printer.PrintFieldValue`` of a scalar field (``as_utf8=True``, no ``float_format``
+    unless ``style`` says otherwise)."""
     cpp_type = field.cpp_type
     if cpp_type == _F.CPPTYPE_ENUM:
         enum_type = field.enum_type
@@ -217,16 +232,20 @@ def _scalar_text(field: descriptor.FieldDescriptor, str_floats: bool) -> Callabl
     if cpp_type == _F.CPPTYPE_STRING:
         if field.type == _F.TYPE_BYTES:
             return _bytes_text
-        return _str_text
+        return _str_as_bytes_text if style.ascii_strings else _str_text
     if cpp_type == _F.CPPTYPE_BOOL:
         return _bool_text
-    if cpp_type == _F.CPPTYPE_FLOAT and not str_floats:
+    if cpp_type == _F.CPPTYPE_FLOAT and not style.str_floats:
         return _float_text
     return str
 
 
 def _bytes_text(value: bytes) -> str:
     return '"' + value.decode("latin-1").translate(_BYTE_ESCAPES) + '"'
+
+
+def _str_as_bytes_text(value: str) -> str:
+    return _bytes_text(value.encode("utf-8"))
 
 
 def _str_text(value: str) -> str:

@@ -12,7 +12,7 @@ import refimpl
 from refimpl.pb.snapshot_pb2 import GraphSnapshot
 from refimpl.pb.tensorflow.attr_value_pb2 import AttrValue
 from refimpl.protobuf_runtime import protobuf_runtime
-from refimpl.text_output import message_to_string
+from refimpl.text_output import TextStyle, message_to_string
 from refimpl.tf_release import REFERENCE_RELEASE, tf_release
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "training.snapshot"
@@ -42,7 +42,7 @@ def test_unparsable_release_means_the_reference_release() -> None:
 
 
 def test_str_floats_print_a_float_field_widened_to_double() -> None:
-    assert message_to_string(AttrValue(f=0.6546536684036255), None, True) == (
+    assert message_to_string(AttrValue(f=0.6546536684036255), None, TextStyle(str_floats=True)) == (
         "f: 0.6546536684036255\n"
     )
 
@@ -54,7 +54,7 @@ def test_default_text_prints_the_shortest_float() -> None:
 def test_str_floats_leave_double_fields_alone() -> None:
     msg = AttrValue()
     msg.tensor.double_val.append(0.1)
-    assert message_to_string(msg, None, True) == message_to_string(msg)
+    assert message_to_string(msg, None, TextStyle(str_floats=True)) == message_to_string(msg)
 
 
 def test_export_of_a_2_16_snapshot_prints_widened_floats() -> None:
@@ -94,3 +94,19 @@ def test_measured_releases_from_2_14_are_reproduced() -> None:
 
 def test_releases_whose_debug_files_differ_are_not_claimed() -> None:
     assert not tf_release("2.12.1").reproduced and not tf_release("2.13.1").reproduced
+
+
+def test_protobuf_4_escapes_non_ascii_in_text_strings() -> None:
+    assert not protobuf_runtime("4.25.9").text_utf8_strings
+
+
+def test_protobuf_5_prints_text_strings_as_utf8() -> None:
+    assert protobuf_runtime("5.29.6").text_utf8_strings
+
+
+def test_ascii_strings_escape_utf8_bytes_of_a_string_field() -> None:
+    msg = AttrValue()
+    msg.func.name = "clé"
+    assert message_to_string(msg, None, TextStyle(ascii_strings=True)) == (
+        'func {\n  name: "cl\\303\\251"\n}\n'
+    )
