@@ -73,7 +73,8 @@ def protobuf_runtime(version: str) -> ProtobufRuntime:
 
     A version that does not parse (an empty one, say) means the reference runtime
     ``REFERENCE_VERSION``. Versions outside TF 2.21's range behave like the nearest
-    measured one: older than 7 like 6.31.1, newer than 7.36 like 7.36.2.
+    measured one: older than 7 like 6.31.1 (but for ``text_float_format`` and
+    ``text_utf8_strings``, measured on 4.25.9 and 5.29.6), newer than 7.36 like 7.36.2.
     """
     m = _VERSION.match(version) or _VERSION.match(REFERENCE_VERSION)
     assert m is not None
