@@ -111,10 +111,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "text-indent-four", "10.2.1",
         "text nesting indented by four spaces",
         TEXT,
-        "            _print_message(value, indent + \"  \", out, pool)\n"
+        "            _print_message(value, indent + \"  \", out, pool, style)\n"
         "            out.append(indent "
         "+ \"}\\n\")",
-        "            _print_message(value, indent + \"    \", out, pool)\n"
+        "            _print_message(value, indent + \"    \", out, pool, style)\n"
         "            out.append(indent + \"}\\n\")",
     ),
     Mutant(
@@ -287,9 +287,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "debug-before-meta", "10.3.4",
         "the debug file built before the meta file is written",
         EXPORT,
-        "        self.files.append(FileWrite(path, serialize(self.mgd, as_text, runtime)))\n"
+        "        self.files.append(FileWrite(path, serialize(self.mgd, as_text, runtime, "
+        "release)))\n"
         "        if save_debug_info:\n",
-        "        meta = FileWrite(path, serialize(self.mgd, as_text, runtime))\n"
+        "        meta = FileWrite(path, serialize(self.mgd, as_text, runtime, release))\n"
         "        if save_debug_info:\n"
         "            _debug_ops(graph, self.mgd, scope)\n"
         "        self.files.append(meta)\n"
@@ -431,7 +432,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "debug-always-binary", "10.4.11",
         "the debug file always binary, even with as_text",
         EXPORT,
-        "self.files.append(FileWrite(debug_filename(path), serialize(debug, as_text, runtime)))",
-        "self.files.append(FileWrite(debug_filename(path), serialize(debug, False, runtime)))",
+        "debug_bytes = serialize(debug, as_text, runtime, release)",
+        "debug_bytes = serialize(debug, False, runtime, release)",
     ),
 )
