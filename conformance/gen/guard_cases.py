@@ -103,20 +103,8 @@ GUARD_FILE_CASES: dict[str, dict[str, tuple[object, dict[str, Any]]]] = {
 
 def guard_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     """Every guard case, in a fixed order: ``(name, request)`` as ``hand_cases`` yields."""
-    for graph, sets in GUARD_CASES.items():
-        for args_name, (filename, args) in sets.items():
-            yield f"{graph}-{args_name}", {
-                "graph": graph,
-                "args": dict(args),
-                "filename": filename,
-                "then": [],
-            }
-    for graph, sets in GUARD_FILE_CASES.items():
-        for args_name, (filename, args) in sets.items():
-            yield f"{graph}-{args_name}", {
-                "graph": graph,
-                "args": dict(args),
-                "filename": filename,
-                "then": [],
-                "pre_state": [],
-            }
+    for table, extra in ((GUARD_CASES, {}), (GUARD_FILE_CASES, {"pre_state": []})):
+        for graph, sets in table.items():
+            for args_name, (filename, args) in sets.items():
+                request = {"graph": graph, "args": dict(args), "filename": filename, "then": []}
+                yield f"{graph}-{args_name}", {**request, **extra}
