@@ -103,7 +103,11 @@ GUARD_FILE_CASES: dict[str, dict[str, tuple[object, dict[str, Any]]]] = {
 
 def guard_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     """Every guard case, in a fixed order: ``(name, request)`` as ``hand_cases`` yields."""
-    for table, extra in ((GUARD_CASES, {}), (GUARD_FILE_CASES, {"pre_state": []})):
+    tables: tuple[tuple[dict[str, Any], dict[str, Any]], ...] = (
+        (GUARD_CASES, {}),
+        (GUARD_FILE_CASES, {"pre_state": []}),
+    )
+    for table, extra in tables:
         for graph, sets in table.items():
             for args_name, (filename, args) in sets.items():
                 request = {"graph": graph, "args": dict(args), "filename": filename, "then": []}
