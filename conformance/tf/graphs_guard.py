@@ -115,6 +115,12 @@ def g_guard_function_devices(tf: Any) -> None:
 _MAKE = "def make(tf, name):\n    return tf.constant(1.0, name=name)\n"
 
 
+#: The code of the embedded functions of ``g_guard_tracebacks``, kept for the life of the
+#: process: TF's op tracebacks point at their code objects without owning them, so a
+#: capture that reads them after the code was freed fails (or reads garbage).
+_KEEP_ALIVE: list[dict[str, Any]] = []
+
+
 @builder
 def g_guard_tracebacks(tf: Any) -> None:
     """Ops made from code whose frames test the debug-info rules 10.4.2, 10.4.3, 10.4.9: a
@@ -128,12 +134,14 @@ def g_guard_tracebacks(tf: Any) -> None:
         space: dict[str, Any] = {}
         exec(compile(_MAKE, filename, "exec"), space)  # noqa: S102
         space["make"](tf, name)
+        _KEEP_ALIVE.append(space)
     space = {}
     exec(compile("def make(tf): return tf.constant(2.0, name='nameless')\n",
                  "guard_generated.py", "exec"), space)
     make = space["make"]
     make.__code__ = make.__code__.replace(co_name="", co_firstlineno=0)
     make(tf)
+    _KEEP_ALIVE.append(space)
     graph = tf.compat.v1.get_default_graph()
     done = threading.Event()
     space = {"graph": graph, "tf": tf, "done": done}
@@ -145,5 +153,6 @@ def g_guard_tracebacks(tf: Any) -> None:
         "    finally:\n"
         "        done.set()\n",
         "<embedded guard>", "exec"), space)
+    _KEEP_ALIVE.append(space)
     _thread.start_new_thread(space["run"], ())
     done.wait()
