@@ -63,10 +63,21 @@ Levels (documented in ``conformance.corpus``): OPTIONAL if the trace holds a rul
 ``OPTIONAL_RULES``, TF failed with an exception in ``OPTIONAL_ERRORS`` or text output
 expands an ``Any`` of a type only TF knows; else RECOMMENDED if TF raised; else REQUIRED.
 
+**Release corpora.** ``--tf-release RELEASE --tf-python PATH`` records the corpus of
+another TF release (``conformance.corpus.releases``) with the interpreter ``PATH`` (TF
+``RELEASE`` and the protobuf its pip resolved; default ``$METAGRAPH_TF_PYTHON``): the hand
+cases that ``conformance.corpus.release_selection`` picks from the committed 2.21 corpus,
+no random programs, no ``@pb6`` twins, all in one long-lived worker (per eager mode) in
+name order, so that the output does not depend on ``--jobs``. It is written to
+``releases/<RELEASE>/`` with its snapshots in the shared ``releases/snapshots/`` (a
+snapshot no release corpus names is removed). Its fingerprint also covers the selection
+module and the 2.21 corpus's MANIFEST.json: regenerate the 2.21 corpus first.
+
 Usage: python scripts/generate_corpus.py [--out DIR] [--jobs 2] [--programs N]
-[--seed S] [--only REGEX] [--pb6-python PATH] [--check]. ``--check`` runs no TF: it
-verifies that the committed corpus matches the current generator sources, the installed
-TF version and its own hashes (exit 1 otherwise).
+[--seed S] [--only REGEX] [--pb6-python PATH] [--tf-release R --tf-python PATH] [--check].
+``--check`` runs no TF: it verifies that the committed corpus and every release corpus
+match the current generator sources, the installed TF version (main corpus) and their own
+hashes (exit 1 otherwise).
 """
 
 from __future__ import annotations
@@ -107,6 +118,7 @@ from conformance.corpus import (  # noqa: E402
     error_text_features,
     from_arguments,
     generator_fingerprint,
+    load_corpus,
     load_manifest,
     outcome_from_response,
     run_case,
@@ -114,6 +126,12 @@ from conformance.corpus import (  # noqa: E402
     sorted_rules,
     spec_rule_numbers,
     to_arguments,
+)
+from conformance.corpus.release_selection import select_release_cases  # noqa: E402
+from conformance.corpus.releases import (  # noqa: E402
+    REFERENCE_RELEASE,
+    RELEASES_DIRECTORY,
+    release_corpora,
 )
 from conformance.gen.hand_cases import hand_cases  # noqa: E402
 from conformance.protocol.conformance_pb2 import CorpusCase, Outcome  # noqa: E402
@@ -138,6 +156,12 @@ PROGRAM_SOURCES = (
         for p in (REPO_ROOT / "conformance" / "tf" / "programs").glob("*.py")
     ),
     "conformance/gen/strategies.py",
+)
+#: Sources added to the fingerprint of a release corpus: its selection and the 2.21
+#: corpus it selects from.
+RELEASE_SOURCES = (
+    "conformance/corpus/release_selection.py",
+    "conformance/corpus/MANIFEST.json",
 )
 
 # -- the tables ----------------------------------------------------------------------------
@@ -618,11 +642,16 @@ def build_case(p: Pending, response: Mapping[str, Any]) -> CorpusCase:
 
 
 def write_corpus(
-    out: Path, cases: Sequence[CorpusCase], manifest: dict[str, Any]
+    out: Path, cases: Sequence[CorpusCase], manifest: dict[str, Any], shared: bool = False
 ) -> dict[str, str]:
-    """Writes cases, snapshots and MANIFEST.json (removing stale files); returns case hashes."""
+    """Writes cases, snapshots and MANIFEST.json (removing stale files); returns case hashes.
+
+    ``shared``: the snapshots go to the release corpora's shared directory (``out``'s
+    parent), where only the snapshots no release corpus names are removed.
+    """
+    snapshot_dir = out.parent / "snapshots" if shared else out / "snapshots"
     (out / "cases").mkdir(parents=True, exist_ok=True)
-    (out / "snapshots").mkdir(parents=True, exist_ok=True)
+    snapshot_dir.mkdir(parents=True, exist_ok=True)
     snapshots: dict[str, bytes] = {}
     case_files: dict[str, bytes] = {}
     for case in cases:
@@ -634,7 +663,15 @@ def write_corpus(
         stored.snapshot_sha256 = sha
         case_files[f"{case.name}.case"] = stored.SerializeToString(deterministic=True)
     _sync_dir(out / "cases", ".case", case_files)
-    _sync_dir(out / "snapshots", ".snapshot", {f"{k}.snapshot": v for k, v in snapshots.items()})
+    named = {f"{k}.snapshot": v for k, v in snapshots.items()}
+    if shared:
+        for name, data in named.items():
+            path = snapshot_dir / name
+            if not path.exists():
+                path.write_bytes(data)
+        _remove_unnamed_snapshots(out.parent, snapshot_dir, out, set(named))
+    else:
+        _sync_dir(snapshot_dir, ".snapshot", named)
     hashes = {
         name.removesuffix(".case"): hashlib.sha256(data).hexdigest()
         for name, data in sorted(case_files.items())
@@ -643,6 +680,21 @@ def write_corpus(
     text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     (out / "MANIFEST.json").write_text(text, encoding="utf-8")
     return hashes
+
+
+def _remove_unnamed_snapshots(
+    releases: Path, snapshot_dir: Path, written: Path, named: set[str]
+) -> None:
+    """Removes the shared snapshots that no release corpus under ``releases`` names
+    (``written``'s cases name ``named``)."""
+    for corpus in releases.iterdir():
+        if corpus == written or not (corpus / "cases").is_dir():
+            continue
+        for path in (corpus / "cases").glob("*.case"):
+            named.add(CorpusCase.FromString(path.read_bytes()).snapshot_sha256 + ".snapshot")
+    for old in snapshot_dir.glob("*.snapshot"):
+        if old.name not in named:
+            old.unlink()
 
 
 def _sync_dir(directory: Path, suffix: str, files: Mapping[str, bytes]) -> None:
@@ -723,25 +775,47 @@ def record_under_protobuf_6(
     return kept, entry
 
 
-def check(out: Path) -> int:
-    """Verifies the committed corpus without TF; returns the exit status."""
+def corpus_problems(out: Path, release: bool = False) -> list[str]:
+    """What is stale or broken in the corpus at ``out`` (no TF run); a release corpus
+    (``release``) is not compared with the installed TF."""
     manifest = load_manifest(out)
     problems = []
     current = generator_fingerprint(manifest["fingerprint_sources"])
     if manifest["generator_fingerprint"] != current:
         problems.append("generator sources changed since the corpus was generated")
     installed = _tf_distribution_version()
-    if installed is not None and installed != manifest["tensorflow_version"]:
+    if not release and installed is not None and installed != manifest["tensorflow_version"]:
         problems.append(f"TF {installed} installed, corpus from {manifest['tensorflow_version']}")
     for name, sha in manifest["cases"].items():
         path = out / "cases" / f"{name}.case"
         if not path.exists() or case_file_sha256(path) != sha:
             problems.append(f"case {name}: missing or changed")
-    for p in problems:
-        print(p)
-    if problems:
-        print("run: python scripts/generate_corpus.py")
-    return 1 if problems else 0
+    return problems
+
+
+def check(out: Path) -> int:
+    """Verifies the committed corpus and, for the default one, every release corpus
+    without TF; returns the exit status."""
+    status = 0
+    corpora = [(out, "python scripts/generate_corpus.py", False)]
+    if out == DEFAULT_DIRECTORY:
+        corpora += [
+            (
+                RELEASES_DIRECTORY / r,
+                f"python scripts/generate_corpus.py --tf-release {r} --tf-python PATH",
+                True,
+            )
+            for r in release_corpora()
+            if r != REFERENCE_RELEASE
+        ]
+    for directory, command, release in corpora:
+        problems = corpus_problems(directory, release)
+        for p in problems:
+            print(f"{directory.name}: {p}")
+        if problems:
+            print(f"run: {command}")
+            status = 1
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -763,9 +837,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="an interpreter with TF 2.21 and protobuf 6: record the runtime-dependent cases "
         "again under it (default: $METAGRAPH_PB6_PYTHON; without it, no @pb6 cases)",
     )
+    parser.add_argument(
+        "--tf-release",
+        help="record the corpus of this TF release (major.minor.patch) with --tf-python",
+    )
+    parser.add_argument(
+        "--tf-python",
+        default=os.environ.get("METAGRAPH_TF_PYTHON"),
+        help="the interpreter with that release's TF (default: $METAGRAPH_TF_PYTHON)",
+    )
     args = parser.parse_args(argv)
     if args.check:
         return check(args.out)
+    if args.tf_release:
+        if not args.tf_python:
+            parser.error("--tf-release needs --tf-python (or METAGRAPH_TF_PYTHON)")
+        out = args.out if args.out != DEFAULT_DIRECTORY else RELEASES_DIRECTORY / args.tf_release
+        return generate_release(args.tf_release, args.tf_python, out, args.only)
 
     os.environ["PYTHONHASHSEED"] = "0"  # inherited by the TF workers (module docstring)
     started = time.monotonic()
@@ -860,6 +948,65 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"wrote {len(cases)} cases ({len(skipped)} skipped), "
         f"{manifest_snapshot_count(args.out)} snapshots, {size / 1e6:.1f} MB to {args.out}; "
         f"TF took {tf_seconds:.0f}s; refimpl differs on {len(differing)} cases"
+    )
+    return 0
+
+
+def generate_release(release: str, python: str, out: Path, only: str | None = None) -> int:
+    """Records the corpus of TF ``release`` with ``python`` into ``out`` (module
+    docstring, "Release corpora"); returns the exit status."""
+    os.environ["PYTHONHASHSEED"] = "0"  # inherited by the TF worker (module docstring)
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        print(f"[{time.monotonic() - started:7.1f}s] {message}", flush=True)
+
+    selected = set(select_release_cases(load_corpus(DEFAULT_DIRECTORY)))
+    pending = sorted(
+        (p for p in pending_hand_cases() if p.name in selected), key=lambda p: p.name
+    )
+    if only:
+        pending = [p for p in pending if re.search(only, p.name)]
+    sources = [*FINGERPRINT_SOURCES, *RELEASE_SOURCES]
+    _warn_uncommitted(sources, progress)
+    progress(f"{len(pending)} cases; asking TensorFlow {release} ({python}, one worker)")
+    answers = run_group(pending, python)
+    cases: list[CorpusCase] = []
+    skipped: dict[str, str] = {}
+    protobuf_versions: set[str] = set()
+    for p, response in answers:
+        if "worker_error" in response:
+            skipped[p.name] = response["worker_error"].strip().splitlines()[-1][:300]
+            continue
+        case = build_case(p, response)
+        if case.tensorflow_version != release:
+            raise AssertionError(f"{python} runs TF {case.tensorflow_version}, not {release}")
+        protobuf_versions.add(case.protobuf_version)
+        cases.append(case)
+    if len(protobuf_versions) > 1:
+        raise AssertionError(f"mixed protobuf versions: {protobuf_versions}")
+    for name, reason in sorted(skipped.items()):
+        progress(f"skipped {name}: {reason}")
+    differing = [c.name for c in cases if case_differences(c, run_case(c))]
+    coverage = Counter(r for c in cases for r in c.rules)
+    manifest: dict[str, Any] = {
+        "format": 1,
+        "tensorflow_version": release,
+        "protobuf_version": next(iter(protobuf_versions), ""),
+        "generator_fingerprint": generator_fingerprint(sources),
+        "fingerprint_sources": sorted(sources),
+        "random_programs": None,
+        "protobuf_6": None,
+        "selection": "conformance.corpus.release_selection" + (f" --only {only}" if only else ""),
+        "skipped": skipped,
+        "levels": dict(sorted(Counter(CorpusCase.Level.Name(c.level) for c in cases).items())),
+        "features": dict(sorted(Counter(f for c in cases for f in c.features).items())),
+        "rules": {r: coverage[r] for r in sorted_rules(list(coverage))},
+    }
+    write_corpus(out, cases, manifest, shared=True)
+    progress(
+        f"wrote {len(cases)} cases ({len(skipped)} skipped) to {out}; "
+        f"refimpl differs on {len(differing)}: {' '.join(differing[:20])}"
     )
     return 0
 

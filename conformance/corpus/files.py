@@ -5,6 +5,9 @@
 - ``snapshots/<sha256>.snapshot``: the graph snapshots, de-duplicated (the file name is
   the SHA-256 of the content);
 - ``MANIFEST.json``: versions, the generator fingerprint, each case file's SHA-256, counts.
+
+A corpus without a ``snapshots/`` directory of its own reads them from its parent's
+``snapshots/``: the release corpora (``conformance.corpus.releases``) share one.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ __all__ = [
     "load_corpus",
     "load_manifest",
     "snapshot_sha256",
+    "snapshots_directory",
 ]
 
 #: Where the corpus is: this package's directory.
@@ -43,6 +47,15 @@ def snapshot_sha256(data: bytes) -> str:
 def case_file_sha256(path: Path) -> str:
     """The lowercase hex SHA-256 of a case file (as MANIFEST.json records it)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshots_directory(directory: Path) -> Path:
+    """Where the corpus in ``directory`` keeps its snapshots: ``directory/snapshots``, or
+    the parent's ``snapshots`` when the corpus has none of its own (shared)."""
+    own = directory / "snapshots"
+    return own if own.is_dir() or not (directory.parent / "snapshots").is_dir() else (
+        directory.parent / "snapshots"
+    )
 
 
 def _read_case(path: Path, snapshots: Path, cache: dict[str, bytes]) -> CorpusCase:
@@ -67,7 +80,7 @@ def load_case(path: Path, directory: Path | None = None) -> CorpusCase:
     whose content does not match ``snapshot_sha256`` raises ``ValueError``.
     """
     root = directory if directory is not None else path.parent.parent
-    return _read_case(path, root / "snapshots", {})
+    return _read_case(path, snapshots_directory(root), {})
 
 
 def load_corpus(directory: Path = DEFAULT_DIRECTORY) -> list[CorpusCase]:
@@ -76,8 +89,9 @@ def load_corpus(directory: Path = DEFAULT_DIRECTORY) -> list[CorpusCase]:
     Each snapshot file is read once and shared between the cases that use it.
     """
     cache: dict[str, bytes] = {}
+    snapshots = snapshots_directory(directory)
     cases = [
-        _read_case(path, directory / "snapshots", cache)
+        _read_case(path, snapshots, cache)
         for path in sorted((directory / "cases").glob(f"*{_CASE_SUFFIX}"))
     ]
     cases.sort(key=lambda c: c.name)
