@@ -13,7 +13,10 @@ Exit status: 0 when every selected case passes (or fails exactly as
 the failure list says), 1 otherwise, 2 for bad usage (unreadable corpus or failure list).
 
 Command-line contract (other tools depend on it): ``--testee CMD``, ``--timeout SECONDS``,
-``--list``; the exit status above.
+``--list``; the exit status above. ``--tf-release R`` checks release R's corpus
+(``conformance.corpus.releases``; default 2.21); ``--matrix`` runs each ``--testee``
+(repeatable; default refimpl) on every release's corpus and prints a table of conformant
+cases (``conformance.run.matrix``).
 """
 
 from __future__ import annotations
@@ -673,6 +676,21 @@ _FAULTS = frozenset({"crash", "timeout", "protocol", "startup"})
 DEFAULT_TIMEOUT = 30.0
 
 
+class _TesteeAction(argparse.Action):
+    """``--testee``: the last one in ``testee``, all of them (for ``--matrix``) in
+    ``testees``."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        namespace.testee = values
+        namespace.testees = [*getattr(namespace, "testees", []), values]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser."""
     p = argparse.ArgumentParser(
@@ -680,9 +698,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check an implementation of TensorFlow 2.21's export_meta_graph against "
         "the golden corpus (docs/conformance-protocol.md). With no --testee, checks refimpl.",
     )
-    p.add_argument("--testee", metavar="CMD", default=None,
+    p.add_argument("--testee", metavar="CMD", action=_TesteeAction, default=None,
                    help="the testee command line (split like a shell would); default: "
-                   "refimpl's own testee, python -m refimpl.testee")
+                   "refimpl's own testee, python -m refimpl.testee (repeatable with --matrix)")
     p.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                    help=f"per-case timeout (default {DEFAULT_TIMEOUT:g})")
     p.add_argument("-j", "--jobs", metavar="N", type=int, default=1,
@@ -704,6 +722,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="required, recommended or optional (comma-separated or repeated)")
     p.add_argument("--corpus", metavar="DIR", type=Path, default=None,
                    help="the corpus directory (default: conformance/corpus)")
+    p.add_argument("--tf-release", metavar="RELEASE", default=None,
+                   help="the corpus of this TensorFlow release (2.16 or 2.16.2; default 2.21)")
+    p.add_argument("--matrix", action="store_true",
+                   help="run every --testee on every release's corpus and print a table of "
+                   "conformant cases (bytes tier)")
     p.add_argument("--hypothesis", metavar="N", type=int, default=0,
                    help="run N hypothesis-generated cases (refimpl as the oracle) instead of "
                    "the corpus")
@@ -820,6 +843,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     err = sys.stderr
+    if args.matrix:
+        return matrix_main(args)
+    if len(getattr(args, "testees", [])) > 1:
+        parser.error("--testee is given once (several only with --matrix)")
+    if args.tf_release is not None:
+        if args.corpus is not None:
+            parser.error("--tf-release and --corpus exclude each other")
+        from conformance.corpus.releases import corpus_directory
+
+        try:
+            args.corpus = corpus_directory(args.tf_release)
+        except ValueError as e:
+            parser.error(str(e))
     if args.update_failure_list and args.failure_list is None:
         parser.error("--update-failure-list needs --failure-list FILE")
     try:
@@ -906,6 +942,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     sys.stdout.flush()
     return 0 if result.ok else 1
+
+
+def matrix_main(args: argparse.Namespace) -> int:
+    """``--matrix``: prints the table of ``conformance.run.matrix``; exit status 0."""
+    from conformance.run import matrix
+
+    def processes(command: str | None) -> list[TesteeProcess]:
+        return [
+            TesteeProcess(
+                command,
+                timeout=args.timeout,
+                startup_timeout=args.startup_timeout,
+                max_frame_bytes=args.max_frame_bytes,
+            )
+            for _ in range(max(1, args.jobs))
+        ]
+
+    releases = None
+    if args.tf_release is not None:
+        from conformance.corpus.releases import resolve_release
+
+        releases = [resolve_release(r) for r in args.tf_release.split(",")]
+    testees: list[str | None] = list(getattr(args, "testees", [])) or [None]
+    chosen, rows = matrix.run_matrix(
+        testees, processes, releases, progress=lambda m: print(m, file=sys.stderr, flush=True)
+    )
+    sys.stdout.write(matrix.format_matrix(chosen, rows))
+    return 0
 
 
 def main_exit() -> None:
