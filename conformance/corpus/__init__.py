@@ -19,7 +19,10 @@ runners of other implementations), one module a job:
   exactly as the live-TF tests do (``conformance.compare``);
 - ``features``, ``runtimes`` (``depends_on_protobuf_runtime``: whether TF's bytes for a
   case may depend on the protobuf runtime of TF's process, spec.md 0.3.1, and the
-  ``@pb6`` cases), ``fingerprint`` (the generator fingerprint), ``spec_rules``.
+  ``@pb6`` cases), ``fingerprint`` (the generator fingerprint), ``spec_rules``;
+- ``releases``: the corpora of the other TF releases (``releases/<release>/``, snapshots
+  shared in ``releases/snapshots/``), ``corpus_directory("2.16")``; ``release_selection``:
+  which cases they hold.
 
 ``to_arguments`` and ``outcome_from_response`` (what a TF worker answered, as the corpus
 records it) live in ``conformance.tf.responses`` and are re-exported here. Nothing here

@@ -330,7 +330,9 @@ def replay_command(args: argparse.Namespace, case: CorpusCase) -> str:
     """A command running just this case, with the settings that matter: this interpreter
     (``sys.executable``) and the testee command actually used, shell-quoted."""
     parts = [sys.executable, "-m", "conformance", "--testee", testee_command(args.testee)]
-    if args.corpus:
+    if getattr(args, "tf_release", None):
+        parts += ["--tf-release", args.tf_release]
+    elif args.corpus:
         parts += ["--corpus", str(args.corpus)]
     if args.hypothesis:
         parts += ["--hypothesis", str(args.hypothesis), "--seed", str(args.seed)]
