@@ -74,7 +74,9 @@ snapshot no release corpus names is removed). Its fingerprint also covers the se
 module and the 2.21 corpus's MANIFEST.json: regenerate the 2.21 corpus first.
 
 Usage: python scripts/generate_corpus.py [--out DIR] [--jobs 2] [--programs N]
-[--seed S] [--only REGEX] [--pb6-python PATH] [--tf-release R --tf-python PATH] [--check].
+[--seed S] [--only REGEX] [--pb6-python PATH] [--tf-release R --tf-python PATH]
+[--release-envs DIR] [--check]. ``--release-envs DIR`` records every release corpus, one
+after the other, with the environments ``scripts/make_release_envs.py DIR`` made.
 ``--check`` runs no TF: it verifies that the committed corpus and every release corpus
 match the current generator sources, the installed TF version (main corpus) and their own
 hashes (exit 1 otherwise).
@@ -846,9 +848,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=os.environ.get("METAGRAPH_TF_PYTHON"),
         help="the interpreter with that release's TF (default: $METAGRAPH_TF_PYTHON)",
     )
+    parser.add_argument(
+        "--release-envs",
+        type=Path,
+        help="record the corpus of every release with an environment DIR/<release>/ "
+        "(scripts/make_release_envs.py) but 2.21.0, one after the other",
+    )
     args = parser.parse_args(argv)
     if args.check:
         return check(args.out)
+    if args.release_envs:
+        envs = sorted(
+            (d for d in args.release_envs.iterdir() if (d / "bin" / "python").exists()),
+            key=lambda d: [int(x) if x.isdigit() else -1 for x in d.name.split(".")],
+        )
+        for env in envs:
+            if env.name != REFERENCE_RELEASE:
+                generate_release(
+                    env.name, str(env / "bin" / "python"), RELEASES_DIRECTORY / env.name
+                )
+        return 0
     if args.tf_release:
         if not args.tf_python:
             parser.error("--tf-release needs --tf-python (or METAGRAPH_TF_PYTHON)")
