@@ -155,3 +155,10 @@ def test_the_generator_check_covers_the_release_corpora() -> None:
     import generate_corpus
 
     assert generate_corpus.corpus_problems(corpus_directory("2.16"), release=True) == []
+
+
+def test_a_matrix_sample_is_evenly_spaced_by_name() -> None:
+    from conformance.run.matrix import sample_cases
+
+    cases = [CorpusCase(name=f"c{i:02d}") for i in reversed(range(10))]
+    assert [c.name for c in sample_cases(cases, 3)] == ["c00", "c03", "c06"]

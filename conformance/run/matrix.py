@@ -3,7 +3,9 @@
 Each testee (a command line, ``None`` for refimpl's own testee) runs every case of each
 release's corpus (``conformance.corpus.releases``); a case counts as conformant when its
 bytes are identical (the ``bytes`` tier). The table is Markdown, one row a testee, one
-column a release, each cell ``conformant/total``.
+column a release, each cell ``conformant/total``. With ``sample``, each corpus is cut to
+that many cases, evenly spaced in name order (``sample_cases``): a TF testee rebuilds
+every graph, and ten of them on every corpus take long.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from dataclasses import dataclass
 
 from conformance.corpus.files import load_corpus
 from conformance.corpus.releases import corpus_directory, release_corpora
+from conformance.protocol.conformance_pb2 import CorpusCase
 from conformance.run.runner import RunResult, run_cases
 from conformance.run.testee_process import TesteeProcess
 
-__all__ = ["MatrixCell", "format_matrix", "run_matrix", "testee_label"]
+__all__ = ["MatrixCell", "format_matrix", "run_matrix", "sample_cases", "testee_label"]
 
 
 @dataclass(frozen=True)
@@ -35,21 +38,32 @@ def testee_label(command: str | None, result: RunResult) -> str:
     return command or "refimpl"
 
 
+def sample_cases(cases: Sequence[CorpusCase], size: int | None) -> list[CorpusCase]:
+    """``size`` of ``cases`` (sorted by name), evenly spaced; all of them when ``size`` is
+    ``None`` or not smaller."""
+    ordered = sorted(cases, key=lambda c: c.name)
+    if size is None or size >= len(ordered):
+        return ordered
+    return [ordered[k * len(ordered) // size] for k in range(size)]
+
+
 def run_matrix(
     testees: Sequence[str | None],
     make_process: Callable[[str | None], list[TesteeProcess]],
     releases: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    sample: int | None = None,
 ) -> tuple[list[str], dict[str, dict[str, MatrixCell]]]:
-    """Runs each testee on each release's corpus (default: every release with a corpus);
-    returns the releases and, by row label, each release's cell."""
+    """Runs each testee on each release's corpus (default: every release with a corpus;
+    ``sample``: that many cases of each); returns the releases and, by row label, each
+    release's cell."""
     chosen = list(releases) if releases is not None else release_corpora()
     rows: dict[str, dict[str, MatrixCell]] = {}
     for command in testees:
         row: dict[str, MatrixCell] = {}
         label = command or "refimpl"
         for release in chosen:
-            cases = load_corpus(corpus_directory(release))
+            cases = sample_cases(load_corpus(corpus_directory(release)), sample)
             result = run_cases(cases, make_process(command), require="bytes")
             label = testee_label(command, result)
             passed = sum(1 for r in result.runs if r.status == "pass")

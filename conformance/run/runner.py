@@ -729,6 +729,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--matrix", action="store_true",
                    help="run every --testee on every release's corpus and print a table of "
                    "conformant cases (bytes tier)")
+    p.add_argument("--sample", metavar="N", type=int, default=None,
+                   help="with --matrix: N cases of each corpus, evenly spaced by name")
     p.add_argument("--hypothesis", metavar="N", type=int, default=0,
                    help="run N hypothesis-generated cases (refimpl as the oracle) instead of "
                    "the corpus")
@@ -968,7 +970,11 @@ def matrix_main(args: argparse.Namespace) -> int:
         releases = [resolve_release(r) for r in args.tf_release.split(",")]
     testees: list[str | None] = list(getattr(args, "testees", [])) or [None]
     chosen, rows = matrix.run_matrix(
-        testees, processes, releases, progress=lambda m: print(m, file=sys.stderr, flush=True)
+        testees,
+        processes,
+        releases,
+        progress=lambda m: print(m, file=sys.stderr, flush=True),
+        sample=args.sample,
     )
     sys.stdout.write(matrix.format_matrix(chosen, rows))
     return 0
