@@ -8,8 +8,9 @@ the rules whose behaviour differs beyond that (docs/tf-releases.md), then at cov
 
 1. every case whose bytes depend on the protobuf runtime (``depends_on_protobuf_runtime``:
    bool collection items, ``DecodeError``; the releases run protobuf 4, 5 or 7);
-2. ``TEXT_CASES`` text exports (float format before 2.21, rule 10.2.8; ``TypeError``
-   of TF 2.20 on protobuf 7);
+2. every text export that fails in 2.21 or starts from a file-system pre-state (which
+   error comes first where TF 2.20 on protobuf 7 raises its ``TypeError``), then
+   ``TEXT_CASES`` other text exports (float format before 2.21, rule 10.2.8);
 3. ``DEBUG_CASES`` debug-file exports (2.12 and 2.13 write other stacks, rule 10.4);
 4. one case per spec rule that a 2.21 case exercises, and one per graph builder (the
    OpDefs and attributes each builder's ops have in each release: ``MapDataset``,
@@ -55,7 +56,9 @@ def select_release_cases(reference: Sequence[CorpusCase]) -> list[str]:
             chosen.setdefault(case.name)
 
     take([c for c in pool if depends_on_protobuf_runtime(c)])
-    take([c for c in pool if "text" in c.features], TEXT_CASES)
+    text = [c for c in pool if "text" in c.features]
+    take([c for c in text if "error" in c.features or c.HasField("pre_state")])
+    take([c for c in text if c.name not in chosen], TEXT_CASES)
     take([c for c in pool if "debug" in c.features], DEBUG_CASES)
     rules: set[str] = set()
     builders: set[str] = set()
