@@ -102,8 +102,8 @@ def test_release_corpus_holds_the_selected_cases(release: str) -> None:
 
 
 @pytest.mark.parametrize("release", RELEASES)
-def test_only_releases_refimpl_does_not_reproduce_have_failures(release: str) -> None:
-    assert bool(_failures(release)) == (release not in REPRODUCED_RELEASES)
+def test_a_release_refimpl_reproduces_has_no_failures(release: str) -> None:
+    assert release not in REPRODUCED_RELEASES or not _failures(release)
 
 
 def test_every_shared_snapshot_is_named_by_a_release_case() -> None:
@@ -148,6 +148,7 @@ def test_the_matrix_prints_conformant_counts_per_release(
     table = capsys.readouterr().out
     failing = len(_failures("2.12.1"))
     assert table.splitlines()[-1].endswith(f"| {210 - failing}/210 | 210/210 |")
+    assert failing > 0
 
 
 def test_the_generator_check_covers_the_release_corpora() -> None:
