@@ -643,6 +643,49 @@ def build_case(p: Pending, response: Mapping[str, Any]) -> CorpusCase:
     return case
 
 
+def build_cases(
+    answers: Sequence[tuple[Pending, Mapping[str, Any]]],
+) -> tuple[list[CorpusCase], dict[str, str]]:
+    """The cases of TF's ``answers`` (their rules checked against spec.md), and the names
+    of those skipped with the last line of their ``worker_error``."""
+    spec_rules = set(spec_rule_numbers())
+    cases: list[CorpusCase] = []
+    skipped: dict[str, str] = {}
+    for p, response in answers:
+        if "worker_error" in response:
+            skipped[p.name] = response["worker_error"].strip().splitlines()[-1][:300]
+            continue
+        case = build_case(p, response)
+        missing = set(case.rules) - spec_rules
+        if missing:
+            raise AssertionError(f"{p.name}: rules not in spec.md: {sorted(missing)}")
+        cases.append(case)
+    return cases, skipped
+
+
+def manifest_counts(
+    tf_version: str,
+    protobuf_versions: set[str],
+    sources: Sequence[str],
+    skipped: Mapping[str, str],
+    cases: Sequence[CorpusCase],
+) -> dict[str, Any]:
+    """The MANIFEST.json entries every corpus has: versions, fingerprint, skipped cases,
+    levels, features and rules counted."""
+    coverage = Counter(r for c in cases for r in c.rules)
+    return {
+        "format": 1,
+        "tensorflow_version": tf_version,
+        "protobuf_version": next(iter(protobuf_versions), ""),
+        "generator_fingerprint": generator_fingerprint(sources),
+        "fingerprint_sources": sorted(sources),
+        "skipped": dict(skipped),
+        "levels": dict(sorted(Counter(CorpusCase.Level.Name(c.level) for c in cases).items())),
+        "features": dict(sorted(Counter(f for c in cases for f in c.features).items())),
+        "rules": {r: coverage[r] for r in sorted_rules(list(coverage))},
+    }
+
+
 def write_corpus(
     out: Path, cases: Sequence[CorpusCase], manifest: dict[str, Any], shared: bool = False
 ) -> dict[str, str]:
@@ -896,24 +939,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     answers = ask_tf(pending, args.jobs, progress)
     tf_seconds = time.monotonic() - started
 
-    spec_rules = set(spec_rule_numbers())
-    cases: list[CorpusCase] = []
-    skipped: dict[str, str] = {}
-    tf_versions: set[str] = set()
-    protobuf_versions: set[str] = set()
-    for p, response in answers:
-        if "worker_error" in response:
-            skipped[p.name] = response["worker_error"].strip().splitlines()[-1][:300]
-            continue
-        case = build_case(p, response)
-        missing = set(case.rules) - spec_rules
-        if missing:
-            raise AssertionError(f"{p.name}: rules not in spec.md: {sorted(missing)}")
-        snap = GraphSnapshot()
-        snap.ParseFromString(case.snapshot)
-        tf_versions.add(case.tensorflow_version)
-        protobuf_versions.add(snap.environment.protobuf_version)
-        cases.append(case)
+    cases, skipped = build_cases(answers)
+    tf_versions = {case.tensorflow_version for case in cases}
+    protobuf_versions = {
+        GraphSnapshot.FromString(case.snapshot).environment.protobuf_version for case in cases
+    }
     if len(tf_versions) > 1 or len(protobuf_versions) > 1:
         raise AssertionError(f"mixed versions: {tf_versions} {protobuf_versions}")
     for name, reason in sorted(skipped.items()):
@@ -937,23 +967,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress(f"refimpl differs from TF on {name}:\n    " + "\n    ".join(problems))
 
     coverage = Counter(r for c in cases for r in c.rules)
-    levels = Counter(CorpusCase.Level.Name(c.level) for c in cases)
     distribution = _tf_distribution_version()
     tf_version = next(iter(tf_versions), "")
     if distribution is not None and distribution != tf_version:
         raise AssertionError(f"worker TF {tf_version} vs installed {distribution}")
     manifest: dict[str, Any] = {
-        "format": 1,
-        "tensorflow_version": tf_version,
-        "protobuf_version": next(iter(protobuf_versions), ""),
-        "generator_fingerprint": generator_fingerprint(sources),
-        "fingerprint_sources": sorted(sources),
+        **manifest_counts(tf_version, protobuf_versions, sources, skipped, cases),
         "random_programs": {"count": args.programs, "seed": args.seed} if args.programs else None,
         "protobuf_6": protobuf_6,
-        "skipped": skipped,
-        "levels": dict(sorted(levels.items())),
-        "features": dict(sorted(Counter(f for c in cases for f in c.features).items())),
-        "rules": {r: coverage[r] for r in sorted_rules(list(coverage))},
         "rules_not_exercised": [r for r in spec_rule_numbers() if r not in coverage],
     }
     if args.programs:
@@ -990,37 +1011,20 @@ def generate_release(release: str, python: str, out: Path, only: str | None = No
     _warn_uncommitted(sources, progress)
     progress(f"{len(pending)} cases; asking TensorFlow {release} ({python}, one worker)")
     answers = run_group(pending, python)
-    cases: list[CorpusCase] = []
-    skipped: dict[str, str] = {}
-    protobuf_versions: set[str] = set()
-    for p, response in answers:
-        if "worker_error" in response:
-            skipped[p.name] = response["worker_error"].strip().splitlines()[-1][:300]
-            continue
-        case = build_case(p, response)
-        if case.tensorflow_version != release:
-            raise AssertionError(f"{python} runs TF {case.tensorflow_version}, not {release}")
-        protobuf_versions.add(case.protobuf_version)
-        cases.append(case)
+    cases, skipped = build_cases(answers)
+    if {case.tensorflow_version for case in cases} - {release}:
+        raise AssertionError(f"{python} does not run TF {release}")
+    protobuf_versions = {case.protobuf_version for case in cases}
     if len(protobuf_versions) > 1:
         raise AssertionError(f"mixed protobuf versions: {protobuf_versions}")
     for name, reason in sorted(skipped.items()):
         progress(f"skipped {name}: {reason}")
     differing = [c.name for c in cases if case_differences(c, run_case(c))]
-    coverage = Counter(r for c in cases for r in c.rules)
     manifest: dict[str, Any] = {
-        "format": 1,
-        "tensorflow_version": release,
-        "protobuf_version": next(iter(protobuf_versions), ""),
-        "generator_fingerprint": generator_fingerprint(sources),
-        "fingerprint_sources": sorted(sources),
+        **manifest_counts(release, protobuf_versions, sources, skipped, cases),
         "random_programs": None,
         "protobuf_6": None,
         "selection": "conformance.corpus.release_selection" + (f" --only {only}" if only else ""),
-        "skipped": skipped,
-        "levels": dict(sorted(Counter(CorpusCase.Level.Name(c.level) for c in cases).items())),
-        "features": dict(sorted(Counter(f for c in cases for f in c.features).items())),
-        "rules": {r: coverage[r] for r in sorted_rules(list(coverage))},
     }
     write_corpus(out, cases, manifest, shared=True)
     progress(
