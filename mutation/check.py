@@ -4,11 +4,14 @@ Started by the harness with the copy first on ``PYTHONPATH`` (and the repository
 from a working directory that holds nothing importable. Each case goes through refimpl's
 testee (``refimpl.testee.handle``: a fresh directory, files really written) and is judged
 as the conformance runner judges it at its default settings (``judge_response``: identical
-bytes). Cases come in this order: those of the guarding levels (REQUIRED and RECOMMENDED
-for a MUST rule, every level for an OPTIONAL one) that exercise the mutant's rule, the
-other cases of those levels, then the rest; the run stops at the first failing case. One
-JSON object goes to stdout: ``status`` ("caught" or "escaped"), ``case``, ``level`` and
-``detail`` of the first failure (for an escaped mutant: one below the rule's level, if any).
+bytes). Without ``--corpus``, every corpus is checked: TF 2.21's and each other release's
+(its cases named ``<release>:<name>``, the cases its failure list names left out, since
+refimpl itself fails them). Cases come in this order: those of the guarding levels
+(REQUIRED and RECOMMENDED for a MUST rule, every level for an OPTIONAL one) that exercise
+the mutant's rule, the other cases of those levels, then the rest; the run stops at the
+first failing case. One JSON object goes to stdout: ``status`` ("caught" or "escaped"),
+``case``, ``level`` and ``detail`` of the first failure (for an escaped mutant: one below
+the rule's level, if any).
 """
 
 from __future__ import annotations
@@ -21,11 +24,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from conformance.corpus import DEFAULT_DIRECTORY, case_rules, load_corpus
+from conformance.corpus.releases import (
+    REFERENCE_RELEASE,
+    corpus_directory,
+    failure_list_path,
+    release_corpora,
+)
 from conformance.protocol.conformance_pb2 import CorpusCase
+from conformance.run.failure_list import parse_failure_list
 from conformance.run.runner import level_name, request_for
 from conformance.run.verdicts import Verdict, judge_response
 
-__all__ = ["first_failure", "load_cases", "main", "ordered_cases"]
+__all__ = ["every_corpus", "first_failure", "load_cases", "main", "ordered_cases"]
 
 MUST_LEVELS = frozenset({"required", "recommended"})
 
@@ -40,6 +50,22 @@ def load_cases(directories: Sequence[Path]) -> list[CorpusCase]:
         for case in load_corpus(directory):
             by_name[case.name] = case
     return [by_name[name] for name in sorted(by_name)]
+
+
+def every_corpus() -> list[CorpusCase]:
+    """TF 2.21's cases, then each other release's, named ``<release>:<name>``, without
+    those of its failure list (refimpl does not reproduce them)."""
+    cases = load_corpus(DEFAULT_DIRECTORY)
+    for release in release_corpora():
+        if release == REFERENCE_RELEASE:
+            continue
+        listed = failure_list_path(release)
+        known = parse_failure_list(listed.read_text(), str(listed)) if listed else {}
+        for case in load_corpus(corpus_directory(release)):
+            if case.name not in known:
+                case.name = f"{release}:{case.name}"
+                cases.append(case)
+    return cases
 
 
 def _exercises(case: CorpusCase, rule: str) -> bool:
@@ -96,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if expected and not Path(refimpl.__file__).resolve().is_relative_to(Path(expected)):
         print(f"refimpl imported from {refimpl.__file__}, not the copy", file=sys.stderr)
         return 2
-    cases = load_cases(args.corpus or [DEFAULT_DIRECTORY])
+    cases = load_cases(args.corpus) if args.corpus else every_corpus()
     guarding, below = ordered_cases(cases, args.rule, args.any_level)
     caught = first_failure(guarding)
     if caught is not None:

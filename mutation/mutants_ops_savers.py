@@ -80,8 +80,6 @@ MUTANTS: tuple[Mutant, ...] = (
         EXPORT,
         "        return graph.op_defs.get(name) or bundled.get(name)",
         "        return bundled.get(name) or graph.op_defs.get(name)",
-        equivalent="the snapshot's op_defs are TF 2.21's own registry entries, "
-        "equal to the bundled ones for every op both have",
     ),
     Mutant(
         "op-list-from-snapshot", "5.5",
