@@ -27,15 +27,21 @@ def _rule_key(rule: str) -> tuple[int, ...]:
 
 
 def run_mutant(
-    mutant: Mutant, corpora: Sequence[Path] = (), timeout: float = TIMEOUT_SECONDS
+    mutant: Mutant,
+    corpora: Sequence[Path] = (),
+    timeout: float = TIMEOUT_SECONDS,
+    check_equivalent: bool = False,
 ) -> MutantResult:
     """Plants ``mutant`` in a temporary copy of refimpl and runs the corpus on it
-    (``corpora``: corpus directories, later ones overriding cases of the same name)."""
+    (``corpora``: corpus directories, later ones overriding cases of the same name).
+
+    A mutant marked equivalent is not run, unless ``check_equivalent``: then it must
+    escape, and is "refuted" when a case fails."""
     started = time.monotonic()
     if occurrences(mutant) != 1:
         detail = f"original text not found once in {mutant.file}"
         return MutantResult(mutant, "stale", detail=detail)
-    if mutant.equivalent:
+    if mutant.equivalent and not check_equivalent:
         return MutantResult(mutant, "equivalent", detail=mutant.equivalent)
     with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
         copy = plant(mutant, Path(tmp))
@@ -60,7 +66,9 @@ def run_mutant(
         raise RuntimeError(f"{mutant.id}: the check failed:\n{done.stderr[-2000:]}")
     found = json.loads(done.stdout.strip().splitlines()[-1])
     status = found["status"]
-    if status == "escaped" and mutant.awaiting:
+    if mutant.equivalent:
+        status = "refuted" if status == "caught" else "equivalent"
+    elif status == "escaped" and mutant.awaiting:
         status = "awaiting"
     return MutantResult(
         mutant,
@@ -77,11 +85,12 @@ def run_mutants(
     corpora: Sequence[Path] = (),
     jobs: int = 2,
     progress: Callable[[MutantResult], None] | None = None,
+    check_equivalent: bool = False,
 ) -> list[MutantResult]:
     """Every mutant's result, in the order given, ``jobs`` at a time."""
 
     def one(mutant: Mutant) -> MutantResult:
-        result = run_mutant(mutant, corpora)
+        result = run_mutant(mutant, corpora, check_equivalent=check_equivalent)
         if progress is not None:
             progress(result)
         return result
@@ -91,7 +100,7 @@ def run_mutants(
 
 
 def report_table(results: Sequence[MutantResult]) -> str:
-    """A table per spec section: mutants, caught, escaped, equivalent, awaiting, stale."""
+    """A table per spec section: mutants, and how many have each of ``STATUSES``."""
     sections: dict[str, dict[str, int]] = {}
     for r in results:
         row = sections.setdefault(rule_section(r.mutant.rule), dict.fromkeys(STATUSES, 0))

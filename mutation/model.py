@@ -14,7 +14,14 @@ OPTIONAL_RULES: frozenset[str] = frozenset(
 )
 
 #: What can happen to a mutant, in report order.
-STATUSES: tuple[str, ...] = ("caught", "escaped", "equivalent", "awaiting", "stale")
+STATUSES: tuple[str, ...] = (
+    "caught",
+    "escaped",
+    "equivalent",
+    "refuted",  # marked equivalent, yet a case fails (``--check-equivalent``)
+    "awaiting",
+    "stale",
+)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ golden corpus catches each one, without TensorFlow.
 
     python scripts/plant_bugs.py [--rule 4.2] [--mutant ID ...] [--fast] [--jobs 2]
                                  [--corpus DIR ...] [--json FILE] [--list]
+                                 [--check-equivalent]
 
 Every mutant (``mutation.catalog``: one realistic porting bug, tagged with the spec.md
 rule it breaks) is applied to a copy of refimpl in a temporary directory (the tree is
@@ -12,8 +13,10 @@ stopping at the first failing case. A mutant is *caught* when a case at its rule
 level fails (REQUIRED or RECOMMENDED for a MUST rule), *escaped* otherwise, *equivalent*
 when the catalog shows no output can differ, *awaiting* when the cases that would catch
 it are another piece of work's, and *stale* when its original text is no longer found
-once in refimpl. Prints one line per mutant and a table per spec section; exit status 1
-if a mutant escaped or went stale.
+once in refimpl. ``--check-equivalent`` runs the mutants marked equivalent too: each must
+escape, and is *refuted* when a case fails (its reason was wrong). Prints one line per
+mutant and a table per spec section; exit status 1 if a mutant escaped, was refuted or
+went stale.
 
 ``--corpus DIR`` (repeatable) replaces the packaged corpus; later directories override
 cases of the same name (a scratch corpus of new cases on top of the committed one).
@@ -70,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", type=Path, action="append", default=[])
     p.add_argument("--json", type=Path, help="write every result as JSON")
     p.add_argument("--list", action="store_true", help="list the mutants and stop")
+    p.add_argument(
+        "--check-equivalent",
+        action="store_true",
+        help="run the mutants marked equivalent too (each must escape)",
+    )
     args = p.parse_args(argv)
     mutants = _selected(args)
     if args.list:
@@ -77,13 +85,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m.rule:<7} {m.id:<40} {m.description}")
         return 0
     results = run_mutants(
-        mutants, args.corpus, args.jobs, progress=lambda r: print(_line(r), flush=True)
+        mutants,
+        args.corpus,
+        args.jobs,
+        progress=lambda r: print(_line(r), flush=True),
+        check_equivalent=args.check_equivalent,
     )
     print()
     print(report_table(results))
     if args.json:
         args.json.write_text(report_json(results) + "\n", encoding="utf-8")
-    return 1 if any(r.status in ("escaped", "stale") for r in results) else 0
+    return 1 if any(r.status in ("escaped", "refuted", "stale") for r in results) else 0
 
 
 if __name__ == "__main__":

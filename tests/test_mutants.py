@@ -6,6 +6,7 @@ golden corpus (no TensorFlow). The full run is the script's:
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,9 @@ def test_fast_mutant_is_caught_by_the_corpus(mutant_id: str) -> None:
     result = run_mutant(by_id()[mutant_id])
     assert result.status == "caught", result
     assert result.level in ("required", "recommended"), result
+
+
+def test_a_mutant_wrongly_marked_equivalent_is_refuted_when_checked() -> None:
+    caught = dataclasses.replace(by_id()["op-list-case-insensitive"], equivalent="(wrongly)")
+    assert run_mutant(caught).status == "equivalent"  # not run by default
+    assert run_mutant(caught, check_equivalent=True).status == "refuted"
