@@ -37,7 +37,14 @@ from refimpl.default_attrs import strip_graph_default_attrs
 from refimpl.graph_def import default_graph_def, rebuild_from_graph, rebuild_from_graph_def
 from refimpl.op_list import stripped_op_list
 from refimpl.op_registry import OpLookup, load_bundled_op_registry
-from refimpl.output import FileWrite, check_filename, debug_filename, serialize, write_file
+from refimpl.output import (
+    FileWrite,
+    check_filename,
+    debug_filename,
+    serialize,
+    text_call_fails,
+    write_file,
+)
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
 from refimpl.pb.tensorflow.op_def_pb2 import OpDef
@@ -112,7 +119,7 @@ class ExportResult:
     @property
     def error_after_files(self) -> Exception | None:
         """The error, if TF raises it after writing files (the debug step, rule 10.3.4)."""
-        return self.error if self.files else None
+        return self.error if any(not f.directories_only for f in self.files) else None
 
 
 def plan(
@@ -366,6 +373,8 @@ class _Export:
         path = check_filename(filename)
         runtime = protobuf_runtime(graph.environment.protobuf_version)
         release = tf_release(graph.environment.tensorflow_version)
+        if text_call_fails(as_text, runtime, release):  # the directory first, then the error
+            self.files.append(FileWrite(path, b"", directories_only=True))
         self.files.append(FileWrite(path, serialize(self.mgd, as_text, runtime, release)))
         if save_debug_info:
             rules.applied("10.3.4")

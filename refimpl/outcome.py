@@ -131,7 +131,8 @@ def _run(graph: Snapshot, exports: Sequence[Mapping[str, object]], write: bool) 
                 except Exception as e:  # noqa: BLE001 - TF raises what the file system does
                     error = e
                     break
-            files[_file_key(planned.path)] = planned.content
+            if not planned.directories_only:
+                files[_file_key(planned.path)] = planned.content
         if error is not None:
             break
         completed.append(result)

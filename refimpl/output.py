@@ -17,6 +17,18 @@ from refimpl.text_pool import tf_text_pool
 from refimpl.tf_release import TFRelease
 
 
+def text_call_fails(as_text: object, runtime: ProtobufRuntime, release: TFRelease | None) -> bool:
+    """Rule 0.3.2: the release passes ``float_format=''`` to a text format that no longer
+    takes it (TF 2.20 on protobuf 7): its text call raises ``TypeError``, after
+    ``write_graph`` made the file's directory."""
+    return (
+        bool(as_text)
+        and release is not None
+        and release.text_str_floats
+        and (not runtime.text_float_format)
+    )
+
+
 def serialize(
     message: Message,
     as_text: object,
@@ -39,7 +51,7 @@ def serialize(
         )
         if style.str_floats:
             rules.applied("0.3.2")  # the release passes float_format=''
-            if not recorded.text_float_format:
+            if text_call_fails(as_text, recorded, release):
                 raise TypeError(
                     "MessageToString() got an unexpected keyword argument 'float_format'"
                 )
@@ -63,10 +75,14 @@ def debug_filename(filename: str) -> str:
 
 @dataclass(frozen=True)
 class FileWrite:
-    """One file the export writes: where (as given, relative to the CWD) and what."""
+    """One file the export writes: where (as given, relative to the CWD) and what.
+
+    ``directories_only``: only the parent directories are made (rule 10.3.2), no file: what
+    a release's ``write_graph`` does before its text call fails (``text_call_fails``)."""
 
     path: str
     content: bytes
+    directories_only: bool = False
 
 
 def check_filename(filename: object) -> str:
@@ -87,6 +103,8 @@ def write_file(write: FileWrite) -> None:
     logdir = os.path.dirname(write.path)
     if logdir and not logdir.startswith("gs:"):
         _make_dirs(logdir)
+    if write.directories_only:
+        return
     rules.applied("10.3.3")
     path = os.path.join(logdir, os.path.basename(write.path))
     tmp = path + ".tmp" + uuid.uuid4().hex

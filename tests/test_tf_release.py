@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import refimpl
 from refimpl.pb.snapshot_pb2 import GraphSnapshot
 from refimpl.pb.tensorflow.attr_value_pb2 import AttrValue
@@ -110,3 +112,32 @@ def test_ascii_strings_escape_utf8_bytes_of_a_string_field() -> None:
     assert message_to_string(msg, None, TextStyle(ascii_strings=True)) == (
         'func {\n  name: "cl\\303\\251"\n}\n'
     )
+
+
+def _snapshot_2_20_on_protobuf_7() -> refimpl.Snapshot:
+    snap = GraphSnapshot.FromString(EXAMPLE.read_bytes())
+    snap.environment.tensorflow_version = "2.20.0"
+    snap.environment.protobuf_version = "7.36.2"
+    return refimpl.load_snapshot(snap.SerializeToString())
+
+
+def test_a_failing_text_call_makes_the_directory_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    outcome = refimpl.run_exports(
+        _snapshot_2_20_on_protobuf_7(), [{"filename": "a/b/m.meta", "as_text": True}]
+    )
+    assert outcome.error is not None and outcome.error[0] == "TypeError"
+    assert (tmp_path / "a" / "b").is_dir() and not outcome.files
+
+
+def test_a_directory_that_cannot_be_made_fails_before_the_text_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a").write_bytes(b"")
+    outcome = refimpl.run_exports(
+        _snapshot_2_20_on_protobuf_7(), [{"filename": "a/b/m.meta", "as_text": True}]
+    )
+    assert outcome.error == ("FailedPreconditionError", "a is not a directory")
