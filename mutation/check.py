@@ -30,9 +30,10 @@ from conformance.corpus.releases import (
     failure_list_path,
     release_corpora,
 )
+from conformance.corpus.requests import request_for
 from conformance.protocol.conformance_pb2 import CorpusCase
 from conformance.run.failure_list import parse_failure_list
-from conformance.run.runner import level_name, request_for
+from conformance.run.runner import level_name
 from conformance.run.verdicts import Verdict, judge_response
 
 __all__ = ["every_corpus", "first_failure", "load_cases", "main", "ordered_cases"]

@@ -15,6 +15,9 @@ from typing import cast
 from google.protobuf import descriptor
 from google.protobuf.message import Message
 
+from conformance.run.encoding import read_varint
+from refimpl.wire import varint
+
 __all__ = ["ascending_maps", "bare_map_entries", "unpacked"]
 
 _F = descriptor.FieldDescriptor
@@ -23,42 +26,19 @@ _FIXED.update({_F.TYPE_FIXED64: 8, _F.TYPE_SFIXED64: 8, _F.TYPE_DOUBLE: 8})
 Field = tuple[int, int, bytes]  # field number, wire type, payload (a varint's own bytes)
 
 
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        b = data[pos]
-        value |= (b & 0x7F) << shift
-        pos += 1
-        shift += 7
-        if b < 0x80:
-            return value, pos
-
-
-def _encode_varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
 def _fields(data: bytes) -> list[Field]:
     out, pos = [], 0
     while pos < len(data):
-        tag, pos = _varint(data, pos)
+        tag, pos = read_varint(data, pos)
         number, wire_type = tag >> 3, tag & 7
         if wire_type == 0:
-            _, end = _varint(data, pos)
+            _, end = read_varint(data, pos)
         elif wire_type == 1:
             end = pos + 8
         elif wire_type == 5:
             end = pos + 4
         elif wire_type == 2:
-            size, pos = _varint(data, pos)
+            size, pos = read_varint(data, pos)
             end = pos + size
         else:
             raise ValueError(f"wire type {wire_type}")
@@ -70,9 +50,9 @@ def _fields(data: bytes) -> list[Field]:
 def _emit(fields: list[Field]) -> bytes:
     out = bytearray()
     for number, wire_type, payload in fields:
-        out += _encode_varint(number << 3 | wire_type)
+        out += varint(number << 3 | wire_type)
         if wire_type == 2:
-            out += _encode_varint(len(payload))
+            out += varint(len(payload))
         out += payload
     return bytes(out)
 
@@ -140,7 +120,7 @@ def unpacked(message: Message) -> bytes:
         pos = 0
         while pos < len(payload):
             if width is None:
-                _, end = _varint(payload, pos)
+                _, end = read_varint(payload, pos)
                 out.append((number, 0, payload[pos:end]))
             else:
                 end = pos + width
@@ -155,7 +135,7 @@ def _entry_key(entry: bytes) -> tuple[int, bytes | int]:
     for number, wire_type, payload in _fields(entry):
         if number == 1:
             if wire_type == 0:
-                return (0, _varint(payload, 0)[0])
+                return (0, read_varint(payload, 0)[0])
             if wire_type in (1, 5):
                 return (0, int.from_bytes(payload, "little"))
             return (1, payload)

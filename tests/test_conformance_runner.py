@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conformance import corpus
+from conformance.corpus.requests import request_for
 from conformance.protocol import FrameError, encode_frame, read_frame
 from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest
 from conformance.run import example_db, runner, testee_process
@@ -315,7 +316,7 @@ def test_echoed_case_names_are_checked(
 
 def test_requests_carry_the_program(cases: list[CorpusCase]) -> None:
     for case in cases[:50]:
-        request = runner.request_for(case)
+        request = request_for(case)
         assert request.program == case.program and request.program.startswith(
             ("builder:", "program:")
         )
@@ -755,7 +756,7 @@ def test_refimpl_testee_writes_only_frames(cases: list[CorpusCase]) -> None:
 
     warned = next(c for c in cases if c.expected.warnings)
     stream = encode_frame(Hello(protocol_version=2).SerializeToString())
-    stream += encode_frame(runner.request_for(warned).SerializeToString())
+    stream += encode_frame(request_for(warned).SerializeToString())
     proc = subprocess.run(
         [sys.executable, "-m", "refimpl.testee"], input=stream, capture_output=True, check=True
     )

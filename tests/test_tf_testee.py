@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from conformance import corpus
+from conformance.corpus.requests import request_for
 from conformance.protocol.conformance_pb2 import CorpusCase
 from conformance.run import runner
 from conformance.tf.process import tensorflow_available
@@ -158,7 +159,7 @@ def test_embedded_descriptors_give_the_same_messages() -> None:
 @needs_tf
 def test_the_tensorflow_process_never_loads_our_tensorflow_schemas(tmp_path: Path) -> None:
     case = next(c for c in corpus.load_corpus() if c.name == "two_savers-saver_def")
-    request = runner.request_for(case)
+    request = request_for(case)
     (tmp_path / "request.bin").write_bytes(request.SerializeToString())
     code = (
         "import sys\n"

@@ -13,8 +13,9 @@ import tempfile
 import refimpl
 from conformance.corpus.arguments import from_arguments
 from conformance.corpus.files import snapshot_sha256
+from conformance.corpus.requests import request_for
 from conformance.protocol import file_states, serving
-from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Outcome
+from conformance.protocol.conformance_pb2 import CorpusCase, Outcome
 from refimpl.snapshot import Snapshot
 
 __all__ = ["case_trace", "run_case"]
@@ -42,15 +43,7 @@ def run_case(case: CorpusCase) -> Outcome:
     if case.HasField("pre_state"):
         from refimpl import testee
 
-        request = ExportRequest(
-            case_name=case.name,
-            snapshot=case.snapshot,
-            arguments=case.arguments,
-            then=case.then,
-            program=case.program,
-            pre_state=case.pre_state,
-        )
-        return testee.handle(request).outcome
+        return testee.handle(request_for(case)).outcome
     graph = _snapshot(snapshot_sha256(case.snapshot), case.snapshot)
     exports = [from_arguments(case.arguments), *(from_arguments(t) for t in case.then)]
     return refimpl.run_exports(graph, exports, write=False).to_proto()

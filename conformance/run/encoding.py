@@ -21,8 +21,14 @@ from google.protobuf.message import Message
 
 from conformance.compare import _is_repeated
 
-__all__ = ["WireRecord", "encoding_difference", "key_text", "message_encoding_difference",
-           "wire_records"]
+__all__ = [
+    "WireRecord",
+    "encoding_difference",
+    "key_text",
+    "message_encoding_difference",
+    "read_varint",
+    "wire_records",
+]
 
 _VARINT, _FIXED64, _LEN, _FIXED32 = 0, 1, 2, 5
 _ONE_SIDE = "a value written explicitly on one side only (a default?), or an element more"
@@ -47,7 +53,9 @@ class WireRecord:
         return self.raw[self.value_start - self.start :]
 
 
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
+def read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    """The base-128 varint at ``data[pos:]`` and the position after it; ``ValueError`` if
+    it is truncated or longer than 64 bits."""
     value = shift = 0
     while True:
         if pos >= len(data) or shift > 63:
@@ -68,17 +76,17 @@ def wire_records(data: bytes) -> list[WireRecord] | None:
     try:
         while pos < len(data):
             start = pos
-            tag, pos = _varint(data, pos)
+            tag, pos = read_varint(data, pos)
             number, wire_type = tag >> 3, tag & 7
             if wire_type == _VARINT:
                 value_start = pos
-                _, pos = _varint(data, pos)
+                _, pos = read_varint(data, pos)
             elif wire_type == _FIXED64:
                 value_start, pos = pos, pos + 8
             elif wire_type == _FIXED32:
                 value_start, pos = pos, pos + 4
             elif wire_type == _LEN:
-                length, value_start = _varint(data, pos)
+                length, value_start = read_varint(data, pos)
                 pos = value_start + length
             else:
                 return None
@@ -118,14 +126,14 @@ def _map_key(entry: bytes, fd: FieldDescriptor) -> object:
             if key_fd.type == FieldDescriptor.TYPE_STRING:
                 return rec.value.decode("utf-8", "replace")
             if rec.wire_type == _VARINT:
-                return _varint(rec.value, 0)[0]
+                return read_varint(rec.value, 0)[0]
             return rec.value
     return ""
 
 
 def _decoded(rec: WireRecord) -> object:
     if rec.wire_type == _VARINT:
-        return _varint(rec.value, 0)[0]
+        return read_varint(rec.value, 0)[0]
     return rec.value
 
 

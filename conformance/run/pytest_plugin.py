@@ -211,11 +211,11 @@ class CaseItem(pytest.Item):
             self.add_marker(name)
 
     def runtest(self) -> None:
+        from conformance.corpus.requests import request_for
         from conformance.run.failure_list import expectation
         from conformance.run.runner import (
             CaseRun,
             protocol_skip,
-            request_for,
             unsupported_features,
             verdict_for,
         )
@@ -304,9 +304,10 @@ class PropertyItem(pytest.Item):
     def runtest(self) -> None:
         from hypothesis import HealthCheck, given, settings
 
+        from conformance.corpus.requests import request_for
         from conformance.gen.generated import Drawn, build_case, case_strategy, sources
         from conformance.run.example_db import example_database
-        from conformance.run.runner import CaseRun, request_for, unsupported_features, verdict_for
+        from conformance.run.runner import CaseRun, unsupported_features, verdict_for
 
         state: _State = self.config.stash[_STATE]
         origins = sources(self.cases)

@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from conformance.corpus.requests import request_for
 from conformance.corpus.spec_rules import case_rules
 from conformance.protocol import DEFAULT_MAX_FRAME_BYTES, PRE_STATE_PROTOCOL, PROTOCOL_VERSION
-from conformance.protocol.conformance_pb2 import CorpusCase, ExportRequest, Handshake, Outcome
+from conformance.protocol.conformance_pb2 import CorpusCase, Handshake, Outcome
 from conformance.run import failure_list as fl
 from conformance.run.sharding import Shard
 from conformance.run.testee_process import (
@@ -140,19 +141,6 @@ class RunResult:
     def ok(self) -> bool:
         """Whether the run passes (exit status 0)."""
         return not self.stale_entries and not any(r.status in FAILING for r in self.runs)
-
-
-def request_for(case: CorpusCase) -> ExportRequest:
-    """The ``ExportRequest`` of a case (``program``: how TF built the graph, for testees
-    that rebuild it, such as ``conformance.tf.testee``)."""
-    return ExportRequest(
-        case_name=case.name,
-        snapshot=case.snapshot,
-        arguments=case.arguments,
-        then=case.then,
-        program=case.program,
-        pre_state=case.pre_state if case.HasField("pre_state") else None,
-    )
 
 
 def unsupported_features(case: CorpusCase, handshake: Handshake | None) -> list[str]:
