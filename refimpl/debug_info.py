@@ -11,10 +11,11 @@ TensorFlow. See docs/debug_info.md for the rules, verified against TF 2.21.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from refimpl import rules
 from refimpl.pb.tensorflow.graph_debug_info_pb2 import GraphDebugInfo
+from refimpl.py_set_order import set_iteration_order
 from refimpl.snapshot import Frame, FrameClassifier
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Frame",
     "FrameClassifier",
     "build_debug_info",
+    "build_set_ordered_debug_info",
     "defining_frame_index",
     "trace_key",
     "useful_frames",
@@ -112,4 +114,43 @@ def build_debug_info(ops: Iterable[DebugOp], classifier: FrameClassifier) -> Gra
         info.name_to_trace_id[trace_key(func_name, op_name)] = trace_id
     if not info.name_to_trace_id:
         rules.applied("10.4.10")
+    return info
+
+
+def build_set_ordered_debug_info(
+    ops: Iterable[DebugOp], classifier: FrameClassifier, filename_hashes: Mapping[str, int]
+) -> GraphDebugInfo:
+    """The GraphDebugInfo of TF 2.12 and 2.13, built in Python (rule 10.4.12).
+
+    The same operations and kept frames as ``build_debug_info``; ``files`` lists every
+    kept frame's file name in the iteration order of a Python set the names were added
+    to (from ``filename_hashes``, the capturing process's ``hash()`` of each; in order of
+    first appearance if a name has none), and the deprecated ``traces`` map holds each
+    ``<op>@<function>`` key's frames innermost first, ``file_index`` and ``line`` only,
+    each absent when 0 (the message was proto3 then).
+    """
+    rules.applied("10.4.12")
+    traces: dict[str, tuple[Frame, ...]] = {}
+    added: list[str] = []
+    for func_name, op_name, traceback in ops:
+        if traceback is not None:
+            frames = useful_frames(traceback, classifier)
+            traces[f"{op_name}@{func_name}"] = frames  # a repeated key keeps its place
+            added.extend(frame.filename for frame in frames)
+    if all(name in filename_hashes for name in added):
+        files = set_iteration_order(added, filename_hashes)
+    else:
+        files = list(dict.fromkeys(added))
+    info = GraphDebugInfo()
+    info.files.extend(files)
+    index = {name: i for i, name in enumerate(files)}
+    for key, frames in traces.items():
+        trace = info.traces[key]  # present even when it has no frame
+        for frame in reversed(frames):
+            file_line_col = trace.file_line_cols.add()
+            # proto3 in these releases: a field equal to 0 is absent (implicit presence)
+            if index[frame.filename]:
+                file_line_col.file_index = index[frame.filename]
+            if frame.lineno:
+                file_line_col.line = frame.lineno
     return info

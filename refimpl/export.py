@@ -32,7 +32,7 @@ from typing import cast
 from refimpl import collections_def as cols
 from refimpl import rules
 from refimpl.collection_items import item_attribute_error, item_name
-from refimpl.debug_info import DebugOp, build_debug_info
+from refimpl.debug_info import DebugOp, build_debug_info, build_set_ordered_debug_info
 from refimpl.default_attrs import strip_graph_default_attrs
 from refimpl.graph_def import default_graph_def, rebuild_from_graph, rebuild_from_graph_def
 from refimpl.op_list import stripped_op_list
@@ -378,9 +378,12 @@ class _Export:
         self.files.append(FileWrite(path, serialize(self.mgd, as_text, runtime, release)))
         if save_debug_info:
             rules.applied("10.3.4")
-            debug = build_debug_info(
-                _debug_ops(graph, self.mgd, scope), graph.environment.frame_classifier
-            )
+            ops = _debug_ops(graph, self.mgd, scope)
+            env = graph.environment
+            if release.debug_files_in_set_order:
+                debug = build_set_ordered_debug_info(ops, env.frame_classifier, env.filename_hashes)
+            else:
+                debug = build_debug_info(ops, env.frame_classifier)
             rules.applied("10.4.11")
             debug_bytes = serialize(debug, as_text, runtime, release)
             self.files.append(FileWrite(debug_filename(path), debug_bytes))

@@ -154,6 +154,8 @@ class Environment:
     protobuf_version: str
     frame_classifier: FrameClassifier
     proto_function_keys: Mapping[str, str]
+    #: ``hash()`` of traceback file names in the capturing process (TF 2.12 and 2.13 only).
+    filename_hashes: Mapping[str, int]
     # The record as captured (also holds informational fields: Python, platform, backend).
     record: snap.Environment = field(repr=False, compare=False)
 
@@ -606,6 +608,7 @@ def environment_of(env: snap.Environment) -> Environment:
             tuple(env.external_filename_patterns),
         ),
         proto_function_keys=MappingProxyType(dict(env.proto_function_keys)),
+        filename_hashes=MappingProxyType(dict(env.filename_hashes)),
         record=env,
     )
 

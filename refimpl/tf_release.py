@@ -11,6 +11,9 @@ asks this module instead of comparing versions (docs/tf-releases.md has the meas
 - ``text_str_floats``: TF 2.12 to 2.20 write text files through ``graph_io.write_graph``,
   which passes ``float_format=''`` to ``text_format.MessageToString``: ``float`` fields
   print as ``str()`` of their value widened to a double (rule 10.2.8).
+- ``debug_files_in_set_order``: TF 2.12 and 2.13 build the debug file in Python, its file
+  names in a Python set's order and its frames in the deprecated ``traces`` map (rule
+  10.4.12); 2.14 brought the C++ builder of rules 10.4.5-10.4.10.
 """
 
 from __future__ import annotations
@@ -25,10 +28,20 @@ __all__ = ["REFERENCE_RELEASE", "REPRODUCED_RELEASES", "TFRelease", "tf_release"
 REFERENCE_RELEASE = "2.21.0"
 
 #: The releases whose exports refimpl reproduces byte for byte, as measured on every hand
-#: case and 100 random programs (docs/tf-releases.md). 2.12.1 and 2.13.1 differ in the
-#: debug file only (spec.md 0.3.2).
+#: case and 100 random programs (docs/tf-releases.md).
 REPRODUCED_RELEASES = frozenset(
-    {"2.14.1", "2.15.1", "2.16.2", "2.17.1", "2.18.1", "2.19.1", "2.20.0", "2.21.0"}
+    {
+        "2.12.1",
+        "2.13.1",
+        "2.14.1",
+        "2.15.1",
+        "2.16.2",
+        "2.17.1",
+        "2.18.1",
+        "2.19.1",
+        "2.20.0",
+        "2.21.0",
+    }
 )
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
@@ -42,6 +55,8 @@ class TFRelease:
     version: str
     #: Text files print float fields as ``str()`` of a double (``float_format=''``).
     text_str_floats: bool
+    #: The debug file is built in Python: files in a set's order, the ``traces`` map.
+    debug_files_in_set_order: bool
     #: refimpl reproduces this release's exports byte for byte (``REPRODUCED_RELEASES``).
     reproduced: bool
 
@@ -58,5 +73,6 @@ def tf_release(version: str) -> TFRelease:
     return TFRelease(
         version=version,
         text_str_floats=key < (2, 21, 0),
+        debug_files_in_set_order=key < (2, 14, 0),
         reproduced=version in REPRODUCED_RELEASES,
     )

@@ -17,6 +17,11 @@ Two kinds of cases:
   ``tf.compat.v1.train.export_meta_graph(..., save_debug_info=True)``; the
   expected bytes/text are the ``.debug`` files TF wrote (binary and text).
 
+Under TF 2.12 or 2.13 (whose builder is written in Python and lists ``files`` in the
+order of a ``set``, spec.md 10.4.12) each case also records ``filename_hashes``, the
+process's ``hash()`` of each file name; run it there with
+``--out tests/data/debug_info_cases-2.12.1.json``.
+
 Usage: python scripts/gen_debug_info_cases.py [--out tests/data/debug_info_cases.json]
 """
 
@@ -42,6 +47,9 @@ from tensorflow.python.framework import error_interpolation as ei
 from tensorflow.python.util import tf_stack
 
 FrameT = tuple[str, int, str]
+#: TF 2.12 and 2.13 build GraphDebugInfo in Python, its files in a set's order (spec.md
+#: 10.4.12): each case then records the process's hash() of its file names.
+SET_ORDERED = not hasattr(tf_stack, "GraphDebugInfoBuilder")
 LIMITS = (0, 1, 3, 10, 25)
 SYNTH_MARKER = "__synth_marker__"
 # TF's StackTrace objects resolve code objects lazily and do not keep them
@@ -80,9 +88,17 @@ def _call_through(frames: Sequence[FrameT], innermost: Callable[[], Any]) -> Any
     return __synth_marker__()
 
 
+#: ``tf_stack.extract_stack(stacklevel)`` (2.14 on) or ``extract_stack()`` (2.12, 2.13).
+_EXTRACT_STACK: Callable[[], Any] = (
+    tf_stack.extract_stack
+    if tf_stack.extract_stack.__code__.co_argcount == 0
+    else functools.partial(tf_stack.extract_stack, 1)
+)
+
+
 def make_trace(frames: Sequence[FrameT]) -> Any:
     """Returns a tf_stack.StackTrace whose frames are exactly `frames` (outermost first)."""
-    tb = _call_through(frames, functools.partial(tf_stack.extract_stack, 1))
+    tb = _call_through(frames, _EXTRACT_STACK)
     idx = [i for i, fr in enumerate(tb) if fr.name == SYNTH_MARKER]
     assert len(idx) == 1, idx
     out = tb[idx[0] + 1 :]
@@ -175,10 +191,16 @@ def record(
     for fn in extra:
         if fn not in filenames:
             filenames.append(fn)
+    hashes: dict[str, int] = {}
+    if SET_ORDERED:  # this release lists files in a set's order: keep what decides it
+        for entry in ops_json:
+            for f, _, _ in entry["traceback"] or ():
+                hashes[f] = hash(f)
     return {
         "id": case_id,
         "description": description,
         "kind": kind,
+        **({"filename_hashes": hashes} if SET_ORDERED else {}),
         "classifier": current_classifier(),
         "ops": ops_json,
         "is_framework": [[fn, bool(ei._is_framework_filename(fn))] for fn in filenames],

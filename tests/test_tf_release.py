@@ -83,19 +83,28 @@ def test_text_export_of_a_2_20_snapshot_on_protobuf_7_fails_as_tf() -> None:
     snap = GraphSnapshot.FromString(EXAMPLE.read_bytes())
     snap.environment.tensorflow_version = "2.20.0"
     snap.environment.protobuf_version = "7.36.2"
-    result = refimpl.plan_export(refimpl.load_snapshot(snap.SerializeToString()), "m.meta",
-                                 as_text=True)
+    result = refimpl.plan_export(
+        refimpl.load_snapshot(snap.SerializeToString()), "m.meta", as_text=True
+    )
     assert result.error is not None and (type(result.error), str(result.error)) == (
-        TypeError, "MessageToString() got an unexpected keyword argument 'float_format'"
+        TypeError,
+        "MessageToString() got an unexpected keyword argument 'float_format'",
     )
 
 
-def test_measured_releases_from_2_14_are_reproduced() -> None:
-    assert tf_release("2.14.1").reproduced and tf_release("2.19.1").reproduced
+def test_every_measured_release_is_reproduced() -> None:
+    for version in ("2.12.1", "2.13.1", "2.14.1", "2.19.1", "2.20.0", "2.21.0"):
+        assert tf_release(version).reproduced, version
 
 
-def test_releases_whose_debug_files_differ_are_not_claimed() -> None:
-    assert not tf_release("2.12.1").reproduced and not tf_release("2.13.1").reproduced
+def test_an_unmeasured_release_is_not_claimed() -> None:
+    assert not tf_release("2.11.0").reproduced and not tf_release("2.22.0").reproduced
+
+
+def test_releases_before_2_14_build_the_debug_file_in_python() -> None:
+    assert tf_release("2.12.1").debug_files_in_set_order
+    assert tf_release("2.13.1").debug_files_in_set_order
+    assert not tf_release("2.14.1").debug_files_in_set_order
 
 
 def test_protobuf_4_escapes_non_ascii_in_text_strings() -> None:

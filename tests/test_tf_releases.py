@@ -7,7 +7,9 @@ builds every graph builder of ``conformance.tf.graphs``, captures it
 (``conformance.oracle.capture``) and exports it with that release's own
 ``export_meta_graph`` (default path: the binary ``model.meta``). Asserted: every builder
 builds and captures, and refimpl loads every snapshot. refimpl's export (the default one,
-and a text one, ``as_text=True``) is compared with the release's byte for byte; a
+a text one, ``as_text=True``, and one with the debug file, ``save_debug_info=True``, whose
+file order under 2.12 and 2.13 follows the worker's random string hashes: rule 10.4.12) is
+compared with the release's byte for byte; a
 difference fails for a release refimpl claims (``refimpl.tf_release.REPRODUCED_RELEASES``),
 and is reported as an expected failure (``pytest -rx``) for the others.
 ``METAGRAPH_TF_RELEASE_BUILDERS="training functions"`` restricts the builders.
@@ -46,15 +48,21 @@ class Releases:
 
     def __init__(self) -> None:
         self.workers: dict[str, TFWorkers] = {}
-        self.checks: dict[tuple[str, str, bool], CaseCheck] = {}
+        self.checks: dict[tuple[str, str, bool, bool], CaseCheck] = {}
 
-    def check(self, python: str, graph: str, as_text: bool = False) -> CaseCheck:
-        """The check of builder ``graph`` under ``python``'s release (default export, or
-        ``as_text=True``)."""
-        key = (python, graph, as_text)
+    def check(
+        self, python: str, graph: str, as_text: bool = False, debug: bool = False
+    ) -> CaseCheck:
+        """The check of builder ``graph`` under ``python``'s release (default export,
+        ``as_text=True``, or ``save_debug_info=True``)."""
+        key = (python, graph, as_text, debug)
         if key not in self.checks:
             workers = self.workers.setdefault(python, TFWorkers(python))
-            args = {"as_text": True} if as_text else {}
+            args: dict[str, bool] = {}
+            if as_text:
+                args["as_text"] = True
+            if debug:
+                args["save_debug_info"] = True
             request: dict[str, Any] = {"graph": graph, "args": args, "filename": "model.meta"}
             self.checks[key] = check_response(graph, request, workers.run(request))
         return self.checks[key]
@@ -93,6 +101,14 @@ def test_refimpl_text_export_equals_release_export(
     _expect_identical(releases.check(python, graph, as_text=True))
 
 
+@pytest.mark.parametrize("graph", GRAPHS)
+@pytest.mark.parametrize("python", [pytest.param(p, id=_label(p)) for p in PYTHONS])
+def test_refimpl_debug_file_equals_release_debug_file(
+    releases: Releases, python: str, graph: str
+) -> None:
+    _expect_identical(releases.check(python, graph, debug=True))
+
+
 def _expect_identical(check: CaseCheck) -> None:
     """Passes if refimpl's export was TF's; a difference is an expected failure for a
     release refimpl does not claim; skips what could not be built or loaded (the capture
@@ -100,6 +116,8 @@ def _expect_identical(check: CaseCheck) -> None:
     if check.verdict in ("not built", "not loaded"):
         pytest.skip(f"{check.verdict}: {check.problems}")
     if check.verdict == "different" and not tf_release(check.release).reproduced:
-        pytest.xfail(f"TF {check.release} (refimpl reproduces {sorted(REPRODUCED_RELEASES)}): "
-                     + "; ".join(check.problems)[:500])
+        pytest.xfail(
+            f"TF {check.release} (refimpl reproduces {sorted(REPRODUCED_RELEASES)}): "
+            + "; ".join(check.problems)[:500]
+        )
     assert check.verdict == "identical", "\n".join(check.problems)

@@ -76,6 +76,15 @@ def _name_attr(x: object) -> snap.NameAttr:
     return snap.NameAttr(other_type=_type_name(value))
 
 
+def _debug_files_in_set_order() -> bool:
+    """Whether this TF lists the debug file's file names in a Python set's order: TF 2.12
+    and 2.13 build ``GraphDebugInfo`` in Python (``error_interpolation``); 2.14 brought the
+    C++ ``tf_stack.GraphDebugInfoBuilder`` (spec.md 10.4.12)."""
+    from tensorflow.python.util import tf_stack
+
+    return not hasattr(tf_stack, "GraphDebugInfoBuilder")
+
+
 class _Capture:
     def __init__(self, graph: Any) -> None:
         import tensorflow as tf  # noqa: F401  (the caller already imported it)
@@ -106,6 +115,9 @@ class _Capture:
         self._op_defs(cpp_gd, graph_pb2)
         for (filename, lineno, fname), _ in sorted(self.frames.items(), key=lambda kv: kv[1]):
             self.out.frames.add(filename=filename, lineno=lineno, name=fname)
+        if _debug_files_in_set_order():
+            for filename, _, _ in self.frames:
+                self.out.environment.filename_hashes[filename] = hash(filename)
         return self.out
 
     def _environment(self) -> None:

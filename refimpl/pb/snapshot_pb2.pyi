@@ -180,6 +180,26 @@ class Environment(_message.Message):
         def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
         def WhichOneof(self, oneof_group: _Never) -> None: ...
 
+    @_typing.final
+    class FilenameHashesEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.int
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.int = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
     TENSORFLOW_VERSION_FIELD_NUMBER: _builtins.int
     TENSORFLOW_GIT_VERSION_FIELD_NUMBER: _builtins.int
     PROTOBUF_VERSION_FIELD_NUMBER: _builtins.int
@@ -190,6 +210,7 @@ class Environment(_message.Message):
     PROTO_FUNCTION_KEYS_FIELD_NUMBER: _builtins.int
     PYTHON_VERSION_FIELD_NUMBER: _builtins.int
     PLATFORM_FIELD_NUMBER: _builtins.int
+    FILENAME_HASHES_FIELD_NUMBER: _builtins.int
     tensorflow_version: _builtins.str
     """tf.version.VERSION and tf.version.GIT_VERSION: the export stamps these."""
     tensorflow_git_version: _builtins.str
@@ -218,6 +239,14 @@ class Environment(_message.Message):
         the message type each produces (e.g. "variables" -> "tensorflow.VariableDef").
         """
 
+    @_builtins.property
+    def filename_hashes(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]:
+        """hash() of each file name of a traceback frame, in the capturing process. TF
+        releases that list the debug file's file names in the order of a Python set
+        (2.12, 2.13) need them: that order follows the process's string hashes
+        (PYTHONHASHSEED). Capture records them only under those releases.
+        """
+
     def __init__(
         self,
         *,
@@ -231,10 +260,11 @@ class Environment(_message.Message):
         proto_function_keys: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
         python_version: _builtins.str = ...,
         platform: _builtins.str = ...,
+        filename_hashes: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["external_filename_patterns", b"external_filename_patterns", "framework_filename_patterns", b"framework_filename_patterns", "framework_path_prefixes", b"framework_path_prefixes", "platform", b"platform", "proto_function_keys", b"proto_function_keys", "protobuf_backend", b"protobuf_backend", "protobuf_version", b"protobuf_version", "python_version", b"python_version", "tensorflow_git_version", b"tensorflow_git_version", "tensorflow_version", b"tensorflow_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["external_filename_patterns", b"external_filename_patterns", "filename_hashes", b"filename_hashes", "framework_filename_patterns", b"framework_filename_patterns", "framework_path_prefixes", b"framework_path_prefixes", "platform", b"platform", "proto_function_keys", b"proto_function_keys", "protobuf_backend", b"protobuf_backend", "protobuf_version", b"protobuf_version", "python_version", b"python_version", "tensorflow_git_version", b"tensorflow_git_version", "tensorflow_version", b"tensorflow_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
