@@ -8,6 +8,7 @@ Profiles (select with the environment variable ``METAGRAPH_PROFILE``; default "d
 - ``campaign``: 20000 examples, for long runs (``METAGRAPH_PROFILE=campaign pytest -n 8
   tests/test_random_vs_tf.py``).
 
+``METAGRAPH_EXAMPLES=N`` overrides a profile's count (``scripts/release_campaign.py``).
 All of them draw fresh random examples (``derandomize=False``) and have no deadline (TF
 builds graphs at a very uneven pace). Their example database is the one
 ``METAGRAPH_HYPOTHESIS_DB`` names (``conformance.run.example_db``: ``.hypothesis/examples``
@@ -51,6 +52,13 @@ PROFILE = os.environ.get("METAGRAPH_PROFILE", "ci" if IN_CI else "default")
 if PROFILE not in PROFILE_EXAMPLES:
     raise ValueError(f"METAGRAPH_PROFILE must be one of {sorted(PROFILE_EXAMPLES)}: {PROFILE!r}")
 settings.load_profile(PROFILE)
+if os.environ.get("METAGRAPH_EXAMPLES"):  # the profile's count, overridden
+    settings.register_profile(
+        f"{PROFILE}-examples",
+        settings.get_profile(PROFILE),
+        max_examples=int(os.environ["METAGRAPH_EXAMPLES"]),
+    )
+    settings.load_profile(f"{PROFILE}-examples")
 
 # One seed per session; xdist workers inherit it through the environment.
 if "METAGRAPH_SEED" not in os.environ:
@@ -62,6 +70,7 @@ SEED = int(os.environ["METAGRAPH_SEED"])
 
 def pytest_report_header() -> str:
     return (
-        f"hypothesis profile {PROFILE!r}; METAGRAPH_SEED={SEED}; METAGRAPH_SHARD={SHARD}; "
+        f"hypothesis profile {PROFILE!r} ({settings().max_examples} examples); "
+        f"METAGRAPH_SEED={SEED}; METAGRAPH_SHARD={SHARD}; "
         f"example database {database_spec()}"
     )

@@ -1,4 +1,8 @@
-"""refimpl against live TensorFlow 2.21 on random graph programs and export arguments.
+"""refimpl against live TensorFlow on random graph programs and export arguments.
+
+TensorFlow 2.21 by default; any release the interpreter ``METAGRAPH_TF_PYTHON`` has
+(``scripts/make_release_envs.py`` makes one per release; ``scripts/release_campaign.py``
+runs this property against each, docs/tf-releases.md has the results).
 
 The property: for every drawn program (``conformance.strategies.programs``) and arguments
 fitted to it (``export_args``), refimpl's outcome equals TF's: the same files byte for

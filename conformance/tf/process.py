@@ -8,15 +8,26 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, BinaryIO, cast
 
 from conformance.protocol.framing import ProtocolError, read_frame, write_frame
 from conformance.tf.capture_conditions import DEFAULT, worker_env
 
 
+@cache
 def tensorflow_available() -> bool:
-    """Whether TensorFlow is installed (checked without importing it)."""
-    return importlib.util.find_spec("tensorflow") is not None
+    """Whether the TF workers will find TensorFlow (checked without importing it): in the
+    interpreter ``METAGRAPH_TF_PYTHON`` names if set (a release of its own, maybe), else in
+    this one."""
+    python = os.environ.get("METAGRAPH_TF_PYTHON")
+    if not python:
+        return importlib.util.find_spec("tensorflow") is not None
+    probe = "import importlib.util, sys; sys.exit(importlib.util.find_spec('tensorflow') is None)"
+    try:
+        return subprocess.run([python, "-c", probe], check=False, timeout=120).returncode == 0
+    except OSError:
+        return False
 
 
 class TFWorker:
