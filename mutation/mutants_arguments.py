@@ -74,8 +74,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "order-types-before-kwargs", "2.4",
         "the type checks run before the extra keyword arguments are bound",
         EXPORT,
-        "        _check_kwargs(kwargs)\n        _check_types(meta_info_def, graph_def, saver_def)",
-        "        _check_types(meta_info_def, graph_def, saver_def)\n        _check_kwargs(kwargs)",
+        "        _check_kwargs(kwargs)\n"
+        "        _check_types(meta_info_def, graph_def, saver_def, graph)",
+        "        _check_types(meta_info_def, graph_def, saver_def, graph)\n"
+        "        _check_kwargs(kwargs)",
     ),
     Mutant(
         "order-var-list-after-checks", "2.4",
@@ -84,10 +86,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "        self.var_list = MappingProxyType(_var_list(graph, scope, exclude))\n"
         "        # Steps 4-11: create_meta_graph_def.\n"
         "        _check_kwargs(kwargs)\n"
-        "        _check_types(meta_info_def, graph_def, saver_def)\n",
+        "        _check_types(meta_info_def, graph_def, saver_def, graph)\n",
         "        # Steps 4-11: create_meta_graph_def.\n"
         "        _check_kwargs(kwargs)\n"
-        "        _check_types(meta_info_def, graph_def, saver_def)\n"
+        "        _check_types(meta_info_def, graph_def, saver_def, graph)\n"
         "        self.var_list = MappingProxyType(_var_list(graph, scope, exclude))\n",
     ),
     Mutant(
@@ -108,7 +110,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "types-message-class-name", "2.6",
         "a wrong type named by the exporter's own class, not as TF's process names it",
         EXPORT,
-        "Received type: {tf_type_repr(value)}.",
+        "Received type: {tf_type_repr(value, release)}.",
         "Received type: {type(value)}.",
     ),
     Mutant(
@@ -116,13 +118,13 @@ MUTANTS: tuple[Mutant, ...] = (
         "saver_def's type checked before graph_def's",
         EXPORT,
         "    if graph_def and not isinstance(graph_def, GraphDef):\n"
-        '        raise _type_error("graph_def", "GraphDef", graph_def)\n'
+        '        raise _type_error("graph_def", "GraphDef", graph_def, release)\n'
         "    if saver_def and not isinstance(saver_def, SaverDef):\n"
-        '        raise _type_error("saver_def", "SaverDef", saver_def)\n',
+        '        raise _type_error("saver_def", "SaverDef", saver_def, release)\n',
         "    if saver_def and not isinstance(saver_def, SaverDef):\n"
-        '        raise _type_error("saver_def", "SaverDef", saver_def)\n'
+        '        raise _type_error("saver_def", "SaverDef", saver_def, release)\n'
         "    if graph_def and not isinstance(graph_def, GraphDef):\n"
-        '        raise _type_error("graph_def", "GraphDef", graph_def)\n',
+        '        raise _type_error("graph_def", "GraphDef", graph_def, release)\n',
     ),
     Mutant(
         "collection-list-str-one-key", "2.7",

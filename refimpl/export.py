@@ -275,7 +275,7 @@ class _Export:
         self.var_list = MappingProxyType(_var_list(graph, scope, exclude))
         # Steps 4-11: create_meta_graph_def.
         _check_kwargs(kwargs)
-        _check_types(meta_info_def, graph_def, saver_def)
+        _check_types(meta_info_def, graph_def, saver_def, graph)
         self._create_meta_graph_def(
             graph,
             meta_info_def,
@@ -395,8 +395,9 @@ def _snapshot(graph: object) -> Snapshot:
 
 
 def _op_lookup(graph: Snapshot) -> OpLookup:
-    """Rule 5.4: the snapshot's ``op_defs`` first, then TF 2.21's bundled registry."""
-    bundled = load_bundled_op_registry()
+    """Rule 5.4: the snapshot's ``op_defs`` first, then the bundled registry of the
+    snapshot's release (``TFRelease.data_release``)."""
+    bundled = load_bundled_op_registry(graph.environment.tensorflow_version)
 
     def lookup(name: str) -> OpDef | None:
         return graph.op_defs.get(name) or bundled.get(name)
@@ -460,19 +461,25 @@ def _var_list(
     return out
 
 
-def _type_error(what: str, cls_name: str, value: object) -> TypeError:
-    return TypeError(f"{what} must be of type {cls_name}. Received type: {tf_type_repr(value)}.")
+def _type_error(what: str, cls_name: str, value: object, release: str) -> TypeError:
+    return TypeError(
+        f"{what} must be of type {cls_name}. Received type: {tf_type_repr(value, release)}."
+    )
 
 
-def _check_types(meta_info_def: object, graph_def: object, saver_def: object) -> None:
-    """Rule 2.6: each truthy message argument must be of its message type."""
+def _check_types(
+    meta_info_def: object, graph_def: object, saver_def: object, graph: Snapshot
+) -> None:
+    """Rule 2.6: each truthy message argument must be of its message type (the error names
+    a message's class as the process of the snapshot's TF release does)."""
     rules.applied("2.6")
+    release = graph.environment.tensorflow_version
     if meta_info_def and not isinstance(meta_info_def, MetaInfoDef):
-        raise _type_error("meta_info_def", "MetaInfoDef", meta_info_def)
+        raise _type_error("meta_info_def", "MetaInfoDef", meta_info_def, release)
     if graph_def and not isinstance(graph_def, GraphDef):
-        raise _type_error("graph_def", "GraphDef", graph_def)
+        raise _type_error("graph_def", "GraphDef", graph_def, release)
     if saver_def and not isinstance(saver_def, SaverDef):
-        raise _type_error("saver_def", "SaverDef", saver_def)
+        raise _type_error("saver_def", "SaverDef", saver_def, release)
 
 
 def _debug_ops(graph: Snapshot, mgd: MetaGraphDef, scope: ExportScope) -> list[DebugOp]:

@@ -1,9 +1,11 @@
-"""TensorFlow 2.21's op registry, bundled as data so exporting needs no TensorFlow.
+"""Each TensorFlow release's op registry, bundled as data so exporting needs no TensorFlow.
 
 ``refimpl/data/op_registry.pb`` is a ``tensorflow.OpList`` holding, sorted by
 name, the OpDef of every op registered in TF 2.21 as ``op_def_registry.get``
 returns it (documentation removed); ``op_registry.meta.json`` describes it.
-Both are written by ``scripts/dump_op_registry.py``.
+Both are written by ``scripts/dump_op_registry.py``. The other releases' registries
+are rebuilt from deltas against it (``refimpl.release_data``, written by
+``scripts/dump_release_registries.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from importlib import resources
 from types import MappingProxyType
 
 from refimpl.pb.tensorflow.op_def_pb2 import OpDef, OpList
+from refimpl.release_data import release_ops_bytes
+from refimpl.tf_release import REFERENCE_RELEASE, tf_release
 
 #: How the export looks an op name up (rule 5.4): the OpDef, or None for a name that is
 #: no registered op. ``refimpl.export`` makes one per graph (snapshot first, then bundled).
@@ -53,20 +57,36 @@ def bundled_registry_info() -> BundledRegistryInfo:
     )
 
 
-@cache
-def load_bundled_op_registry() -> Mapping[str, OpDef]:
-    """Op name -> OpDef for every op of the bundled registry (read-only, cached).
+def load_bundled_op_registry(release: str = REFERENCE_RELEASE) -> Mapping[str, OpDef]:
+    """Op name -> OpDef for every op of ``release``'s registry (read-only, cached): the
+    bundled release that stands for it (``TFRelease.data_release``; default TF 2.21).
 
     The OpDefs are shared between callers: copy one before changing it.
-    Raises ``ValueError`` when the data file does not match its metadata.
+    Raises ``ValueError`` when the data does not match its metadata.
     """
+    return _registry(tf_release(release).data_release)
+
+
+@cache
+def _registry(release: str) -> Mapping[str, OpDef]:
+    """The registry of bundled release ``release`` (exact version)."""
+    if release != REFERENCE_RELEASE:
+        return _parse(release_ops_bytes(release))
     data = _read_data(PB_NAME)
     info = bundled_registry_info()
     if hashlib.sha256(data).hexdigest() != info.sha256:
         raise ValueError(f"{PB_NAME} does not match the sha256 in {META_NAME}")
+    registry = _parse(data)
+    if len(registry) != info.op_count:
+        raise ValueError(f"{PB_NAME} has {len(registry)} ops, {META_NAME} says {info.op_count}")
+    return registry
+
+
+def _parse(data: bytes) -> Mapping[str, OpDef]:
+    """Op name -> OpDef of a serialized OpList (``ValueError`` if a name occurs twice)."""
     op_list = OpList()
     op_list.ParseFromString(data)
     registry = {op_def.name: op_def for op_def in op_list.op}
-    if len(registry) != info.op_count or len(op_list.op) != info.op_count:
-        raise ValueError(f"{PB_NAME} has {len(op_list.op)} ops, {META_NAME} says {info.op_count}")
+    if len(registry) != len(op_list.op):
+        raise ValueError("the op registry names an op twice")
     return MappingProxyType(registry)

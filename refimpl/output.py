@@ -14,7 +14,7 @@ from refimpl.protobuf_runtime import REFERENCE_VERSION, ProtobufRuntime, protobu
 from refimpl.text_any import recorded_decode_error
 from refimpl.text_output import TextStyle, message_to_string
 from refimpl.text_pool import tf_text_pool
-from refimpl.tf_release import TFRelease
+from refimpl.tf_release import REFERENCE_RELEASE, TFRelease
 
 
 def text_call_fails(as_text: object, runtime: ProtobufRuntime, release: TFRelease | None) -> bool:
@@ -39,12 +39,14 @@ def serialize(
     truthy, else the deterministic binary serialization (rule 10.1).
 
     An ``Any`` that does not parse fails the text as it does under ``runtime`` (the one TF
-    ran on; default: the reference runtime), rule 10.2.7; floats print as ``release``
+    ran on; default: the reference runtime), rule 10.2.7, and expands the ``Any`` types
+    ``release``'s process knows (its descriptor pool); floats print as ``release``
     prints them (default: the reference release), rules 10.2.3 and 0.3.2.
     """
     if as_text:
         rules.applied("10.2.1", "10.2.2", "10.2.3", "10.2.4", "10.2.5", "10.2.6", "10.2.7")
         recorded = runtime or protobuf_runtime(REFERENCE_VERSION)
+        pool_release = release.version if release is not None else REFERENCE_RELEASE
         style = TextStyle(
             str_floats=release is not None and release.text_str_floats,
             ascii_strings=not recorded.text_utf8_strings,
@@ -58,10 +60,10 @@ def serialize(
         if style.ascii_strings:
             rules.applied("0.3.1")  # the recorded runtime's as_utf8 default
         try:
-            text = message_to_string(message, tf_text_pool(), style)
+            text = message_to_string(message, tf_text_pool(pool_release), style)
         except DecodeError as e:
             rules.applied("0.3.1")  # the recorded runtime words the error
-            raise recorded_decode_error(e, message, recorded) from None
+            raise recorded_decode_error(e, message, recorded, pool_release) from None
         return text.encode("utf-8")
     rules.applied("10.1.1", "10.1.2", "10.1.3")
     return message.SerializeToString(deterministic=True)

@@ -19,7 +19,8 @@ from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import DecodeError, Message
 
 from refimpl.protobuf_runtime import ProtobufRuntime
-from refimpl.text_pool import tf_text_pool
+from refimpl.text_pool import tf_pool_files, tf_text_pool
+from refimpl.tf_release import REFERENCE_RELEASE, tf_release
 
 __all__ = ["BAD_UTF8", "CORRUPT", "decode_reason", "recorded_decode_error"]
 
@@ -33,33 +34,37 @@ _MESSAGE = re.compile(r"^Error parsing message with type '([^']*)'(?:: (.*))?$",
 
 
 def recorded_decode_error(
-    error: DecodeError, message: Message, runtime: ProtobufRuntime
+    error: DecodeError,
+    message: Message,
+    runtime: ProtobufRuntime,
+    release: str = REFERENCE_RELEASE,
 ) -> DecodeError:
-    """``error`` (raised by text format printing ``message``) as ``runtime`` words it."""
+    """``error`` (raised by text format printing ``message`` with TF ``release``'s pool) as
+    ``runtime`` words it."""
     m = _MESSAGE.match(str(error))
     if m is None:
         return error
     type_name, reason = m.group(1), m.group(2)
     if reason is None and runtime.decode_error_reasons:
-        value = first_undecodable_any(message)
-        reason = decode_reason(type_name, value) if value is not None else CORRUPT
+        value = first_undecodable_any(message, release)
+        reason = decode_reason(type_name, value, release) if value is not None else CORRUPT
     return DecodeError(runtime.decode_error_message(type_name, reason or ""))
 
 
-def first_undecodable_any(message: Message) -> bytes | None:
+def first_undecodable_any(message: Message, release: str = REFERENCE_RELEASE) -> bytes | None:
     """The ``value`` of the first ``Any`` (in text-format order, expanding those that
-    parse) whose type the text pool knows but whose value does not parse."""
+    parse) whose type TF ``release``'s text pool knows but whose value does not parse."""
     if message.DESCRIPTOR.full_name == "google.protobuf.Any":
         type_url: str = getattr(message, "type_url")  # noqa: B009 - generic message
         value: bytes = getattr(message, "value")  # noqa: B009
-        cls = _text_class(type_url.rpartition("/")[2]) if "/" in type_url else None
+        cls = _text_class(type_url.rpartition("/")[2], release) if "/" in type_url else None
         if cls is None:
             return None
         try:
             packed = cls.FromString(value)
         except DecodeError:
             return value
-        return first_undecodable_any(packed)
+        return first_undecodable_any(packed, release)
     for fd, field_value in message.ListFields():
         if fd.message_type is None:
             continue
@@ -72,20 +77,20 @@ def first_undecodable_any(message: Message) -> bytes | None:
         else:
             children = [field_value]
         for child in children:
-            found = first_undecodable_any(child)
+            found = first_undecodable_any(child, release)
             if found is not None:
                 return found
     return None
 
 
-def decode_reason(type_name: str, value: bytes) -> str:
+def decode_reason(type_name: str, value: bytes, release: str = REFERENCE_RELEASE) -> str:
     """upb's reason for ``value`` not parsing as ``type_name``: ``BAD_UTF8`` if it parses
     once strings are read as bytes, else ``CORRUPT``.
 
     upb stops at the first problem; a value whose bad UTF-8 comes before a wire-format
     error elsewhere is reported here as ``CORRUPT`` (upb says ``BAD_UTF8``).
     """
-    lenient = _lenient_class(type_name)
+    lenient = _lenient_class(type_name, tf_release(release).data_release)
     if lenient is None:
         return CORRUPT
     try:
@@ -95,18 +100,18 @@ def decode_reason(type_name: str, value: bytes) -> str:
     return BAD_UTF8
 
 
-def _text_class(type_name: str) -> type[Message] | None:
+def _text_class(type_name: str, release: str) -> type[Message] | None:
     try:
-        descriptor = tf_text_pool().FindMessageTypeByName(type_name)
+        descriptor = tf_text_pool(release).FindMessageTypeByName(type_name)
     except KeyError:
         return None
     return message_factory.GetMessageClass(descriptor)
 
 
 @cache
-def _lenient_pool() -> descriptor_pool.DescriptorPool:
-    """The text pool with every string field turned into bytes (no UTF-8 check) and map
-    entries into plain messages (bytes map keys are not allowed)."""
+def _lenient_pool(release: str) -> descriptor_pool.DescriptorPool:
+    """TF ``release``'s text pool with every string field turned into bytes (no UTF-8
+    check) and map entries into plain messages (bytes map keys are not allowed)."""
     files = descriptor_pb2.FileDescriptorSet()
     added: set[str] = set()
 
@@ -115,15 +120,15 @@ def _lenient_pool() -> descriptor_pool.DescriptorPool:
             return
         added.add(name)
         proto = descriptor_pb2.FileDescriptorProto()
-        tf_text_pool().FindFileByName(name).CopyToProto(proto)
+        tf_text_pool(release).FindFileByName(name).CopyToProto(proto)
         for dep in proto.dependency:
             add(dep)
         for message in proto.message_type:
             _loosen(message)
         files.file.append(proto)
 
-    for name in _text_pool_files():
-        add(name)
+    for f in tf_pool_files(release).file:
+        add(f.name)
     pool = descriptor_pool.DescriptorPool()
     for proto in files.file:
         pool.Add(proto)
@@ -139,17 +144,9 @@ def _loosen(message: descriptor_pb2.DescriptorProto) -> None:
         _loosen(nested)
 
 
-@cache
-def _text_pool_files() -> tuple[str, ...]:
-    from importlib import resources
-
-    data = resources.files("refimpl").joinpath("data/tf_descriptor_pool.pb").read_bytes()
-    return tuple(f.name for f in descriptor_pb2.FileDescriptorSet.FromString(data).file)
-
-
-def _lenient_class(type_name: str) -> type[Message] | None:
+def _lenient_class(type_name: str, release: str) -> type[Message] | None:
     try:
-        descriptor: Descriptor = _lenient_pool().FindMessageTypeByName(type_name)
+        descriptor: Descriptor = _lenient_pool(release).FindMessageTypeByName(type_name)
     except KeyError:
         return None
     return message_factory.GetMessageClass(descriptor)

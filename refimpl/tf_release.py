@@ -14,6 +14,12 @@ asks this module instead of comparing versions (docs/tf-releases.md has the meas
 - ``debug_files_in_set_order``: TF 2.12 and 2.13 build the debug file in Python, its file
   names in a Python set's order and its frames in the deprecated ``traces`` map (rule
   10.4.12); 2.14 brought the C++ builder of rules 10.4.5-10.4.10.
+- ``data_release``: the bundled release whose op registry (rule 5.4's fallback) and
+  descriptor pool (which ``Any`` types text output expands, rule 10.2.7; how TF names
+  message classes, rule 2.6) refimpl uses (``refimpl.release_data``): the release itself
+  if refimpl bundles its data, else the nearest bundled release of the same
+  ``major.minor`` (``2.15.0`` -> ``2.15.1``), else ``REFERENCE_RELEASE`` (``2.22.0``,
+  ``2.11.0``, an unparsable version).
 """
 
 from __future__ import annotations
@@ -22,10 +28,18 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-__all__ = ["REFERENCE_RELEASE", "REPRODUCED_RELEASES", "TFRelease", "tf_release"]
+from refimpl.release_data import BASE_RELEASE, bundled_releases
+
+__all__ = [
+    "REFERENCE_RELEASE",
+    "REPRODUCED_RELEASES",
+    "TFRelease",
+    "data_release",
+    "tf_release",
+]
 
 #: The release the specification and the main corpus describe.
-REFERENCE_RELEASE = "2.21.0"
+REFERENCE_RELEASE = BASE_RELEASE  # "2.21.0", whose data refimpl bundles whole
 
 #: The releases whose exports refimpl reproduces byte for byte, as measured on every hand
 #: case and 100 random programs (docs/tf-releases.md).
@@ -59,6 +73,8 @@ class TFRelease:
     debug_files_in_set_order: bool
     #: refimpl reproduces this release's exports byte for byte (``REPRODUCED_RELEASES``).
     reproduced: bool
+    #: The bundled release whose op registry and descriptor pool stand for this one.
+    data_release: str
 
 
 @cache
@@ -75,4 +91,22 @@ def tf_release(version: str) -> TFRelease:
         text_str_floats=key < (2, 21, 0),
         debug_files_in_set_order=key < (2, 14, 0),
         reproduced=version in REPRODUCED_RELEASES,
+        data_release=data_release(version),
     )
+
+
+@cache
+def data_release(version: str) -> str:
+    """The bundled release whose data stands for ``version`` (``TFRelease.data_release``):
+    ``version`` itself if bundled, else the bundled release of the same ``major.minor``
+    nearest in patch (the later one on a tie), else ``REFERENCE_RELEASE``."""
+    m = _VERSION.match(version)
+    if m is None:
+        return REFERENCE_RELEASE
+    major, minor, patch = (int(g) for g in m.groups())
+    same_minor = [
+        (abs(int(r.split(".")[2]) - patch), -int(r.split(".")[2]), r)
+        for r in bundled_releases()
+        if r.split(".")[:2] == [str(major), str(minor)]
+    ]
+    return min(same_minor)[2] if same_minor else REFERENCE_RELEASE

@@ -12,16 +12,18 @@ from __future__ import annotations
 from google.protobuf.message import Message
 
 from refimpl.text_pool import tf_text_pool
+from refimpl.tf_release import REFERENCE_RELEASE
 
 __all__ = ["tf_type_repr"]
 
 
-def tf_type_repr(value: object) -> str:
-    """``repr(type(value))`` as TF's process prints it (messages under TF's module names)."""
+def tf_type_repr(value: object, release: str = REFERENCE_RELEASE) -> str:
+    """``repr(type(value))`` as TF ``release``'s process prints it (messages under TF's
+    module names; a type that process does not know keeps refimpl's name)."""
     if isinstance(value, Message):
         full_name = value.DESCRIPTOR.full_name
         try:
-            descriptor = tf_text_pool().FindMessageTypeByName(full_name)
+            descriptor = tf_text_pool(release).FindMessageTypeByName(full_name)
         except KeyError:
             return repr(type(value))
         module = descriptor.file.name.removesuffix(".proto").replace("/", ".") + "_pb2"

@@ -62,13 +62,14 @@ def types_text(data: bytes) -> str:
 
     from google.protobuf import descriptor_pb2
 
-    # refimpl/text_pool.py alone: the refimpl package would load refimpl's generated
+    # refimpl/message_names.py alone: the refimpl package would load refimpl's generated
     # tensorflow.* classes, which cannot share a process with TF's.
-    spec = importlib.util.spec_from_file_location("text_pool", ROOT / "refimpl" / "text_pool.py")
+    path = ROOT / "refimpl" / "message_names.py"
+    spec = importlib.util.spec_from_file_location("message_names", path)
     assert spec is not None and spec.loader is not None
-    text_pool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(text_pool)
-    names = text_pool.expanded_any_types(descriptor_pb2.FileDescriptorSet.FromString(data))
+    message_names = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(message_names)
+    names = message_names.message_type_names(descriptor_pb2.FileDescriptorSet.FromString(data))
     return TYPES_HEADER + "".join(f"{n}\n" for n in names)
 
 
