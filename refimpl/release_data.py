@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 
@@ -32,6 +32,7 @@ from refimpl.wire import NODE_BYTES, frame, parse
 __all__ = [
     "BASE_RELEASE",
     "ReleaseDelta",
+    "ReleaseVersions",
     "apply_ops",
     "apply_pool",
     "base_ops_bytes",
@@ -56,12 +57,25 @@ BASE_POOL = "tf_descriptor_pool.pb"
 
 
 @dataclass(frozen=True)
+class ReleaseVersions:
+    """What a release's process says of itself (as ``scripts/dump_release_registries.py``
+    recorded it)."""
+
+    #: ``tf.version.VERSION`` and ``tf.version.GIT_VERSION``.
+    tensorflow_version: str
+    tensorflow_git_version: str
+    #: ``tf.version.GRAPH_DEF_VERSION``: the producer of the graphs it builds (rule 4.1).
+    graph_def_version: int
+    #: ``google.protobuf.__version__`` of the release's environment (what pip resolved).
+    protobuf_version: str
+
+
+@dataclass(frozen=True)
 class ReleaseDelta:
     """One release's metadata (``refimpl/data/releases/<release>.json``)."""
 
     release: str
-    tensorflow_version: str
-    tensorflow_git_version: str
+    versions: ReleaseVersions
     op_count: int
     ops_removed: tuple[str, ...]
     ops_sha256: str
@@ -75,8 +89,7 @@ class ReleaseDelta:
         """The metadata file's bytes (sorted keys, two-space indent, final newline)."""
         meta = {
             "release": self.release,
-            "tensorflow_version": self.tensorflow_version,
-            "tensorflow_git_version": self.tensorflow_git_version,
+            "versions": asdict(self.versions),
             "base_release": BASE_RELEASE,
             "ops": {
                 "op_count": self.op_count,
@@ -176,8 +189,12 @@ def delta_from_json(data: bytes) -> ReleaseDelta:
     ops, pool = meta["ops"], meta["pool"]
     return ReleaseDelta(
         release=str(meta["release"]),
-        tensorflow_version=str(meta["tensorflow_version"]),
-        tensorflow_git_version=str(meta["tensorflow_git_version"]),
+        versions=ReleaseVersions(
+            tensorflow_version=str(meta["versions"]["tensorflow_version"]),
+            tensorflow_git_version=str(meta["versions"]["tensorflow_git_version"]),
+            graph_def_version=int(meta["versions"]["graph_def_version"]),
+            protobuf_version=str(meta["versions"]["protobuf_version"]),
+        ),
         op_count=int(ops["op_count"]),
         ops_removed=tuple(str(n) for n in ops["removed"]),
         ops_sha256=str(ops["sha256"]),
@@ -206,24 +223,22 @@ def apply_pool(base: bytes, delta: ReleaseDelta, delta_pool: bytes) -> bytes:
 
 
 def delta_for(
-    release: str,
-    tensorflow_version: str,
-    tensorflow_git_version: str,
+    versions: ReleaseVersions,
     ops: bytes,
     pool: bytes,
     base_ops: bytes,
     base_pool: bytes,
 ) -> tuple[ReleaseDelta, bytes, bytes]:
     """The delta of a release's full data (``ops``, ``pool``) against the base release's:
-    its metadata and the bytes of its two delta files."""
+    its metadata and the bytes of its two delta files (the release is
+    ``versions.tensorflow_version``)."""
     new_ops, old_ops = op_records(ops), op_records(base_ops)
     new_pool, old_pool = pool_records(pool), pool_records(base_pool)
     delta_ops = frame([r for n, r in sorted(new_ops.items()) if old_ops.get(n) != r])
     delta_pool = frame([r for n, r in new_pool.items() if old_pool.get(n) != r])
     meta = ReleaseDelta(
-        release=release,
-        tensorflow_version=tensorflow_version,
-        tensorflow_git_version=tensorflow_git_version,
+        release=versions.tensorflow_version,
+        versions=versions,
         op_count=len(new_ops),
         ops_removed=tuple(sorted(old_ops.keys() - new_ops.keys())),
         ops_sha256=sha256(ops),

@@ -10,9 +10,11 @@ Each release's interpreter (``DIR/<release>/bin/python`` for the releases of
 RELEASE=PATH``) runs this script with ``--dump-one``: it dumps the descriptor pool exactly as
 ``scripts/dump_tf_descriptor_pool.py`` does (first, right after ``import tensorflow``) and
 the op registry exactly as ``scripts/dump_op_registry.py`` does (``TF_GetAllOpList``,
-documentation stripped). The release's data is then stored as a delta against the bundled
-2.21 data (``refimpl/release_data.py``): ``refimpl/data/releases/<release>.{json,ops.pb,
-pool.pb}``. The 2.21.0 interpreter, if given, must reproduce the bundled 2.21 files.
+documentation stripped), and records the release's version strings, GraphDef producer
+(``tf.version.GRAPH_DEF_VERSION``) and protobuf version. The release's data is then
+stored as a delta against the bundled 2.21 data (``refimpl/release_data.py``):
+``refimpl/data/releases/<release>.{json,ops.pb,pool.pb}``. The 2.21.0 interpreter, if
+given, must reproduce the bundled 2.21 files.
 
 ``--check`` without interpreters rebuilds every bundled release from its delta and compares
 the sha256s its metadata records (and that no stray file is there); with interpreters it
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASES_DIR = ROOT / "refimpl" / "data" / "releases"
@@ -42,10 +45,13 @@ def dump_one(out: Path) -> None:
 
     pool = dump_tf_descriptor_pool.build()  # before the op dump imports more modules
     ops, _ = dump_op_registry.render()
+    import google.protobuf  # noqa: PLC0415
     import tensorflow as tf  # type: ignore[import-untyped,unused-ignore] # noqa: PLC0415
 
     version = {"tensorflow_version": tf.version.VERSION,
-               "tensorflow_git_version": tf.version.GIT_VERSION}
+               "tensorflow_git_version": tf.version.GIT_VERSION,
+               "graph_def_version": tf.version.GRAPH_DEF_VERSION,
+               "protobuf_version": google.protobuf.__version__}
     out.mkdir(parents=True, exist_ok=True)
     (out / POOL_NAME).write_bytes(pool)
     (out / OPS_NAME).write_bytes(ops)
@@ -66,7 +72,7 @@ def interpreters(release_envs: Path | None, tf_pythons: list[str]) -> dict[str, 
     return dict(sorted(found.items()))
 
 
-def dump_release(python: Path, work: Path) -> tuple[dict[str, str], bytes, bytes]:
+def dump_release(python: Path, work: Path) -> tuple[dict[str, Any], bytes, bytes]:
     """Run ``--dump-one`` under ``python``: its version strings, OpList and pool bytes."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
     subprocess.run([str(python), __file__, "--dump-one", str(work)], check=True, env=env)
@@ -89,8 +95,7 @@ def release_files(release: str, python: Path) -> dict[str, bytes]:
                              "dump_op_registry.py and dump_tf_descriptor_pool.py first")
         return {}
     meta, delta_ops, delta_pool = rd.delta_for(
-        release, version["tensorflow_version"], version["tensorflow_git_version"],
-        ops, pool, rd.base_ops_bytes(), rd.base_pool_bytes(),
+        rd.ReleaseVersions(**version), ops, pool, rd.base_ops_bytes(), rd.base_pool_bytes()
     )
     return {f"{release}.json": meta.to_json(), f"{release}.ops.pb": delta_ops,
             f"{release}.pool.pb": delta_pool}
@@ -105,7 +110,8 @@ def check_bundled(folder: Path) -> list[str]:
     expected: set[str] = set()
     for meta_path in sorted(folder.glob("*.json")):
         meta = rd.delta_from_json(meta_path.read_bytes())
-        if meta_path.name != f"{meta.release}.json" or meta.tensorflow_version != meta.release:
+        named = meta.versions.tensorflow_version
+        if meta_path.name != f"{meta.release}.json" or named != meta.release:
             problems.append(f"{meta_path.name}: names release {meta.release}")
             continue
         expected |= {meta_path.name, f"{meta.release}.ops.pb", f"{meta.release}.pool.pb"}

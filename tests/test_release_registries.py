@@ -95,8 +95,9 @@ def test_a_changed_delta_fails_the_rebuild() -> None:
 
 def test_deltas_rebuild_what_they_were_made_from() -> None:
     ops, pool = rd.release_ops_bytes("2.13.1"), rd.release_pool_bytes("2.13.1")
+    versions = rd.ReleaseVersions("2.13.1", "g", 1482, "4.25.9")
     meta, delta_ops, delta_pool = rd.delta_for(
-        "2.13.1", "2.13.1", "g", ops, pool, rd.base_ops_bytes(), rd.base_pool_bytes()
+        versions, ops, pool, rd.base_ops_bytes(), rd.base_pool_bytes()
     )
     assert rd.apply_ops(rd.base_ops_bytes(), meta, delta_ops) == ops
     assert rd.apply_pool(rd.base_pool_bytes(), meta, delta_pool) == pool
