@@ -2,13 +2,16 @@
 
 Public API, for users who have no TensorFlow (and for other implementations' tests):
 
-- ``snapshots(max_nodes=20)`` draws serialized ``metagraph_ref.GraphSnapshot`` messages
-  (spec.md section 1) that load with ``refimpl.snapshot.load_snapshot``. Every node uses
-  an op of the bundled TF 2.21 op registry (``refimpl.op_registry``), from a curated list
-  of simple ops (``OPS``), and carries every attr its OpDef declares: attrs with a
-  default get the default (sometimes another legal value), the others are drawn (type
-  attrs from their allowed values). Data inputs refer to outputs of earlier nodes (of
-  the input's dtype when one exists), control inputs to earlier nodes. Names live in
+- ``snapshots(max_nodes=20, release="2.21.0")`` draws serialized
+  ``metagraph_ref.GraphSnapshot`` messages (spec.md section 1) that load with
+  ``refimpl.snapshot.load_snapshot``, as captured under TF ``release`` (the bundled
+  release that stands for it, ``refimpl.tf_release.TFRelease.data_release``). Every node
+  uses an op of that release's bundled op registry (``refimpl.op_registry``), from a
+  curated list of simple ops (``OPS``, those of them the release registers), and carries
+  every attr its OpDef declares: attrs with a default get the default (sometimes another
+  legal value), the others are drawn (type attrs from their allowed values). Data inputs
+  refer to outputs of earlier nodes (of the input's dtype when one exists), control
+  inputs to earlier nodes. Names live in
   nested scopes, including sibling scopes that are string prefixes of each other
   (``s``, ``sx``, ``s_``). The ``cpp_graph_def`` form has canonical inputs and sorted,
   de-duplicated control inputs; the ``Operation.node_def`` form keeps control inputs in
@@ -17,9 +20,10 @@ Public API, for users who have no TensorFlow (and for other implementations' tes
   a small frame pool; the graph gets collections holding items of many kinds (str,
   bytes, int, bool, float, NumPy scalars, ``Any`` messages, operations, tensors,
   variables that refer to drawn variable nodes, savers whose ``SaverDef`` refers to
-  drawn save/restore ops, opaque objects), TF 2.21's environment (version strings,
-  the 11 ``to_proto`` keys), ``graph_def_versions`` (producer 2474), the name counter,
-  and the OpDef of every op used.
+  drawn save/restore ops, opaque objects), the release's environment (version strings,
+  a protobuf version it runs on, the 11 ``to_proto`` keys), ``graph_def_versions`` (the
+  release's producer: 2474 for 2.21), the name counter, and the OpDef of every op used
+  (the release's).
 
   Functions are not drawn: every snapshot has an empty function library.
 
@@ -60,7 +64,9 @@ from refimpl.pb.tensorflow.tensor_pb2 import TensorProto
 from refimpl.pb.tensorflow.tensor_shape_pb2 import TensorShapeProto
 from refimpl.pb.tensorflow.types_pb2 import DataType
 from refimpl.pb.tensorflow.versions_pb2 import VersionDef
+from refimpl.release_data import release_delta
 from refimpl.snapshot import Snapshot
+from refimpl.tf_release import tf_release
 
 __all__ = [
     "OPS",
@@ -68,6 +74,8 @@ __all__ = [
     "TF_VERSION",
     "TF_GIT_VERSION",
     "PRODUCER",
+    "SnapshotRelease",
+    "snapshot_release",
     "snapshots",
     "export_arguments",
 ]
@@ -169,8 +177,43 @@ class _Node:
     cpp_node_def: NodeDef = field(default_factory=NodeDef)
 
 
-def _op_def(name: str) -> OpDef:
-    return load_bundled_op_registry()[name]
+@dataclass(frozen=True)
+class SnapshotRelease:
+    """What drawn snapshots of one TF release stamp and use."""
+
+    #: ``environment.tensorflow_version`` and ``tensorflow_git_version``.
+    version: str
+    git_version: str
+    #: ``graph_def_versions.producer`` (``tf.version.GRAPH_DEF_VERSION``).
+    producer: int
+    #: The protobuf versions ``environment.protobuf_version`` is drawn from.
+    protobuf_versions: tuple[str, ...]
+    #: The curated ops (``OPS``) the release registers, in ``OPS`` order.
+    ops: tuple[str, ...]
+
+    def op_def(self, name: str) -> OpDef:
+        """The release's OpDef of op ``name``."""
+        return load_bundled_op_registry(self.version)[name]
+
+
+def snapshot_release(release: str = TF_VERSION) -> SnapshotRelease:
+    """The versions, producer, protobuf versions and ops of drawn snapshots of ``release``:
+    those of the bundled release that stands for it (2.21's when refimpl has none closer:
+    ``refimpl.tf_release.TFRelease.data_release``). 2.21's protobuf versions are two of the
+    range it accepts; another release's is the one its bundled data was dumped under."""
+    data = tf_release(release).data_release
+    registry = load_bundled_op_registry(data)
+    ops = tuple(op for op in OPS if op in registry)
+    if data == TF_VERSION:
+        return SnapshotRelease(TF_VERSION, TF_GIT_VERSION, PRODUCER, ("6.33.4", "5.29.3"), ops)
+    versions = release_delta(data).versions
+    return SnapshotRelease(
+        version=versions.tensorflow_version,
+        git_version=versions.tensorflow_git_version,
+        producer=versions.graph_def_version,
+        protobuf_versions=(versions.protobuf_version,),
+        ops=ops,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -273,9 +316,11 @@ def _canonical(inp: str) -> str:
 
 
 @st.composite
-def _node(draw: st.DrawFn, earlier: Sequence[_Node], used_names: set[str]) -> _Node:
-    op = draw(st.sampled_from(OPS))
-    op_def = _op_def(op)
+def _node(
+    draw: st.DrawFn, earlier: Sequence[_Node], used_names: set[str], release: SnapshotRelease
+) -> _Node:
+    op = draw(st.sampled_from(release.ops))
+    op_def = release.op_def(op)
     # Name: nested scopes, a base name, uniquified like TF ("x", "x_1", ...).
     scopes = draw(st.lists(st.sampled_from(_SCOPE_SEGMENTS), max_size=2))
     base = draw(st.sampled_from(_BASE_NAMES + (op,)))
@@ -515,11 +560,11 @@ def _collection(draw: st.DrawFn, key: str | bytes, nodes: Sequence[_Node]) -> sn
 # ---------------------------------------------------------------------------------------
 
 
-def _environment(draw: st.DrawFn) -> snap.Environment:
+def _environment(draw: st.DrawFn, release: SnapshotRelease) -> snap.Environment:
     env = snap.Environment(
-        tensorflow_version=TF_VERSION,
-        tensorflow_git_version=TF_GIT_VERSION,
-        protobuf_version=draw(st.sampled_from(("6.33.4", "5.29.3"))),
+        tensorflow_version=release.version,
+        tensorflow_git_version=release.git_version,
+        protobuf_version=draw(st.sampled_from(release.protobuf_versions)),
         protobuf_backend="upb",
         python_version="3.11.9",
         platform="linux-x86_64",
@@ -533,16 +578,16 @@ def _environment(draw: st.DrawFn) -> snap.Environment:
 
 
 @st.composite
-def _snapshot(draw: st.DrawFn, max_nodes: int) -> bytes:
+def _snapshot(draw: st.DrawFn, max_nodes: int, release: SnapshotRelease) -> bytes:
     out = snap.GraphSnapshot(format_version=1)
-    out.environment.CopyFrom(_environment(draw))
-    versions = VersionDef(producer=PRODUCER, min_consumer=MIN_CONSUMER)
+    out.environment.CopyFrom(_environment(draw, release))
+    versions = VersionDef(producer=release.producer, min_consumer=MIN_CONSUMER)
     out.graph_def_versions = versions.SerializeToString(deterministic=True)
 
     nodes: list[_Node] = []
     used: set[str] = set()
     for _ in range(draw(st.integers(0, max_nodes))):
-        nodes.append(draw(_node(nodes, used)))
+        nodes.append(draw(_node(nodes, used, release)))
 
     cpp = GraphDef()
     cpp.versions.CopyFrom(versions)
@@ -570,7 +615,7 @@ def _snapshot(draw: st.DrawFn, max_nodes: int) -> bytes:
         out.collections.append(draw(_collection(key, nodes)))
 
     for name in sorted({n.op for n in nodes}):
-        out.op_defs.append(_op_def(name).SerializeToString(deterministic=True))
+        out.op_defs.append(release.op_def(name).SerializeToString(deterministic=True))
 
     # The name counter: every name and every scope prefix, lower-cased.
     for node in nodes:
@@ -582,13 +627,14 @@ def _snapshot(draw: st.DrawFn, max_nodes: int) -> bytes:
     return out.SerializeToString(deterministic=True)
 
 
-def snapshots(max_nodes: int = 20) -> st.SearchStrategy[bytes]:
-    """Serialized ``metagraph_ref.GraphSnapshot`` messages of at most ``max_nodes`` nodes.
+def snapshots(max_nodes: int = 20, release: str = TF_VERSION) -> st.SearchStrategy[bytes]:
+    """Serialized ``metagraph_ref.GraphSnapshot`` messages of at most ``max_nodes`` nodes,
+    as captured under TF ``release`` (default 2.21.0; ``snapshot_release``).
 
-    No TensorFlow is needed: ops, attrs and OpDefs come from the bundled TF 2.21 op
+    No TensorFlow is needed: ops, attrs and OpDefs come from the release's bundled op
     registry. The snapshots have no functions. See the module docstring.
     """
-    return _snapshot(max_nodes)
+    return _snapshot(max_nodes, snapshot_release(release))
 
 
 def export_arguments(snapshot: bytes | Snapshot) -> st.SearchStrategy[dict[str, Any]]:
