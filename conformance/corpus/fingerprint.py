@@ -31,6 +31,8 @@ FINGERPRINT_SOURCES: tuple[str, ...] = (
     "conformance/gen/spec_cases.py",
     "conformance/gen/guard_cases.py",
     "conformance/tf/graphs_guard.py",
+    "conformance/gen/release_cases.py",
+    "conformance/tf/graphs_release.py",
     "conformance/corpus/features.py",
     "conformance/tf/responses.py",
     "scripts/generate_corpus.py",

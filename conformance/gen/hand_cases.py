@@ -24,6 +24,7 @@ from typing import Any
 
 from conformance.gen.file_cases import file_cases
 from conformance.gen.guard_cases import guard_cases
+from conformance.gen.release_cases import release_cases
 from conformance.gen.spec_cases import SPEC_GRAPHS, spec_cases
 from conformance.tf.capture_conditions import CONDITIONS, DEFAULT
 from conformance.tf.graphs import BUILDERS
@@ -198,10 +199,11 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     but the default one (the request's ``capture``; the others are captured in context).
     Then the file-system cases (``conformance.gen.file_cases``), whose requests may carry a
     ``pre_state``; the spec-gap cases (``conformance.gen.spec_cases``); last the cases that
-    guard rules against the mutation harness's bugs (``conformance.gen.guard_cases``).
+    guard rules against the mutation harness's bugs (``conformance.gen.guard_cases``); then
+    the cases of what a release's registry and pool change (``conformance.gen.release_cases``).
     """
     for graph in BUILDERS:
-        if graph in SPEC_GRAPHS or graph.startswith("guard_"):  # spec_cases, guard_cases
+        if graph in SPEC_GRAPHS or graph.startswith(("guard_", "release_")):  # their own cases
             continue
         if graph in ONLY:
             for args_name in ONLY[graph]:
@@ -225,6 +227,7 @@ def hand_cases() -> Iterator[tuple[str, dict[str, Any]]]:
     yield from file_cases()  # the file-system cases (pre-states, odd file names)
     yield from spec_cases()  # the spec gaps of issue 9
     yield from guard_cases()
+    yield from release_cases()  # what the release's registry and pool change (issue 10)
 
 
 def _request(graph: str, args: dict[str, Any], filename: str) -> dict[str, Any]:

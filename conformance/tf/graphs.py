@@ -632,4 +632,5 @@ def g_saveables_slices_and_plain(tf: Any) -> None:
         tf.string, tf.int64, default_value=-1, name="table"))
 
 
+import conformance.tf.graphs_release  # noqa: E402, F401, I001  (release_* builders)
 from conformance.tf import graphs_guard, graphs_spec  # noqa: E402, F401  (guard_*, spec_* builders)
