@@ -4,6 +4,7 @@ of them by the snapshot's release."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,27 @@ def test_descriptor_pool_rebuilds_to_its_recorded_sha256(release: str) -> None:
 @pytest.mark.parametrize("release", list(OP_COUNTS))
 def test_op_count_is_the_one_tensorflow_registered(release: str) -> None:
     assert len(load_bundled_op_registry(release)) == OP_COUNTS[release]
+
+
+#: Interpreters of other releases (``scripts/make_release_envs.py``), for the staleness check.
+RELEASE_PYTHONS = os.environ.get("METAGRAPH_TF_RELEASE_PYTHONS", "").split()
+
+
+def _tf_version(python: str) -> str:
+    out = subprocess.run(
+        [python, "-c", "import tensorflow as tf; print(tf.version.VERSION)"],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    return out.stdout.split()[-1]
+
+
+@pytest.mark.tf_releases
+@pytest.mark.skipif(not RELEASE_PYTHONS, reason="METAGRAPH_TF_RELEASE_PYTHONS is not set")
+@pytest.mark.parametrize("python", RELEASE_PYTHONS)
+def test_bundled_release_data_is_not_stale_against_the_releases_tensorflow(python: str) -> None:
+    result = _check("--tf-python", f"{_tf_version(python)}={python}")
+    assert result.returncode == 0, result.stderr
 
 
 def test_check_mode_passes_without_tensorflow() -> None:
