@@ -40,8 +40,7 @@ __all__ = [
     "bundled_releases",
     "delta_for",
     "delta_from_json",
-    "op_records",
-    "pool_records",
+    "named_records",
     "records",
     "release_delta",
     "release_ops_bytes",
@@ -135,21 +134,13 @@ def _name(record: bytes) -> str:
     return bytes(names[0]).decode("utf-8")
 
 
-def op_records(data: bytes) -> dict[str, bytes]:
-    """Op name -> serialized OpDef of a serialized OpList (names unique)."""
+def named_records(data: bytes) -> dict[str, bytes]:
+    """Name -> record of a serialized OpList (its OpDefs) or FileDescriptorSet (its
+    files), in their order; ``ValueError`` if a name occurs twice."""
     items = records(data)
     out = {_name(r): r for r in items}
     if len(out) != len(items):
-        raise ValueError("an op name occurs twice")
-    return out
-
-
-def pool_records(data: bytes) -> dict[str, bytes]:
-    """File name -> serialized FileDescriptorProto of a FileDescriptorSet, in its order."""
-    items = records(data)
-    out = {_name(r): r for r in items}
-    if len(out) != len(items):
-        raise ValueError("a file name occurs twice")
+        raise ValueError("a name occurs twice")
     return out
 
 
@@ -208,17 +199,17 @@ def delta_from_json(data: bytes) -> ReleaseDelta:
 
 def apply_ops(base: bytes, delta: ReleaseDelta, delta_ops: bytes) -> bytes:
     """The release's OpList: ``base`` with ``delta``'s removals and ``delta_ops`` applied."""
-    ops = op_records(base)
+    ops = named_records(base)
     for name in delta.ops_removed:
         del ops[name]
-    ops.update(op_records(delta_ops))
+    ops.update(named_records(delta_ops))
     return frame([ops[name] for name in sorted(ops)])
 
 
 def apply_pool(base: bytes, delta: ReleaseDelta, delta_pool: bytes) -> bytes:
     """The release's FileDescriptorSet: the files of ``delta.pool_order``, each from
     ``delta_pool`` if there, else from ``base``."""
-    files = {**pool_records(base), **pool_records(delta_pool)}
+    files = {**named_records(base), **named_records(delta_pool)}
     return frame([files[name] for name in delta.pool_order])
 
 
@@ -232,8 +223,8 @@ def delta_for(
     """The delta of a release's full data (``ops``, ``pool``) against the base release's:
     its metadata and the bytes of its two delta files (the release is
     ``versions.tensorflow_version``)."""
-    new_ops, old_ops = op_records(ops), op_records(base_ops)
-    new_pool, old_pool = pool_records(pool), pool_records(base_pool)
+    new_ops, old_ops = named_records(ops), named_records(base_ops)
+    new_pool, old_pool = named_records(pool), named_records(base_pool)
     delta_ops = frame([r for n, r in sorted(new_ops.items()) if old_ops.get(n) != r])
     delta_pool = frame([r for n, r in new_pool.items() if old_pool.get(n) != r])
     meta = ReleaseDelta(

@@ -131,7 +131,7 @@ def check_bundled(folder: Path) -> list[str]:
                    (rd.sha256(pool), meta.pool_sha256, "rebuilt descriptor pool")]
         problems += [f"{meta.release}: {what} differs from its sha256"
                      for got, want, what in checks if got != want]
-        if len(rd.op_records(ops)) != meta.op_count:
+        if len(rd.named_records(ops)) != meta.op_count:
             problems.append(f"{meta.release}: op count differs from its metadata")
     problems += [f"{p.name}: no release's metadata names it"
                  for p in sorted(folder.iterdir()) if p.name not in expected]
