@@ -16,10 +16,12 @@ import refimpl
 from refimpl import release_data as rd
 from refimpl.op_registry import load_bundled_op_registry
 from refimpl.pb.snapshot_pb2 import GraphSnapshot
+from refimpl.pb.tensorflow.graph_debug_info_pb2 import GraphDebugInfo
 from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
 from refimpl.release_data import bundled_releases, release_delta
 from refimpl.text_pool import expanded_any_types, tf_pool_files, tf_text_pool
 from refimpl.tf_release import REFERENCE_RELEASE, data_release, tf_release
+from refimpl.tf_type_names import tf_type_repr
 from refimpl.wire import frame
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,3 +224,21 @@ def test_text_any_expands_a_type_known_only_to_the_snapshots_release() -> None:
 def test_text_any_of_a_type_the_release_lacks_prints_its_fields() -> None:
     text = _text_export_with_any("2.21.0", "tensorboard.SummaryMetadata")
     assert 'type_url: "type.googleapis.com/tensorboard.SummaryMetadata"' in text
+
+
+def test_tf_2_12_names_graph_debug_info_by_its_older_module() -> None:
+    expected = "<class 'tensorflow.core.protobuf.graph_debug_info_pb2.GraphDebugInfo'>"
+    assert tf_type_repr(GraphDebugInfo(), "2.12.1") == expected
+
+
+def test_tf_2_21_names_graph_debug_info_by_its_framework_module() -> None:
+    expected = "<class 'tensorflow.core.framework.graph_debug_info_pb2.GraphDebugInfo'>"
+    assert tf_type_repr(GraphDebugInfo()) == expected
+
+
+def test_a_type_error_names_the_class_as_the_snapshots_release_does() -> None:
+    snap = GraphSnapshot.FromString(EXAMPLE.read_bytes())
+    snap.environment.tensorflow_version = "2.12.1"
+    graph = refimpl.load_snapshot(snap.SerializeToString())
+    result = refimpl.plan_export(graph, "m.meta", saver_def=GraphDebugInfo())
+    assert "tensorflow.core.protobuf.graph_debug_info_pb2.GraphDebugInfo" in str(result.error)
