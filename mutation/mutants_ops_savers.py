@@ -82,6 +82,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "        return bundled.get(name) or graph.op_defs.get(name)",
     ),
     Mutant(
+        "op-registry-of-2-21-only", "5.4",
+        "ops the snapshot lacks looked up in TF 2.21's registry, whatever the release",
+        EXPORT,
+        "    bundled = load_bundled_op_registry(graph.environment.tensorflow_version)",
+        "    bundled = load_bundled_op_registry()",
+        awaiting="release_registry_ops-graph_def_ops in the release corpora (issue 10)",
+    ),
+    Mutant(
         "op-list-from-snapshot", "5.5",
         "the op list read from the whole graph, not the exported GraphDef",
         EXPORT,

@@ -243,6 +243,15 @@ MUTANTS: tuple[Mutant, ...] = (
         "    printer.PrintMessage(message)",
     ),
     Mutant(
+        "text-any-types-of-2-21-only",
+        "10.2.7",
+        "Any values expanded by TF 2.21's loaded types, whatever the release",
+        OUT,
+        "            text = message_to_string(message, tf_text_pool(pool_release), style)",
+        "            text = message_to_string(message, tf_text_pool(), style)",
+        awaiting="release_any_types-text in the release corpora (issue 10)",
+    ),
+    Mutant(
         "filename-str-coerced",
         "10.3.1",
         "the file name taken with str(), so bytes names are written",
