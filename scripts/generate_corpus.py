@@ -927,7 +927,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sources = list(FINGERPRINT_SOURCES)
     if args.programs:
         pending += pending_random_cases(args.programs, args.seed)
-        sources += PROGRAM_SOURCES
+        sources += [p for p in PROGRAM_SOURCES if p not in sources]  # each listed once
     _warn_uncommitted(sources, progress)
     if args.only:
         pending = [p for p in pending if re.search(args.only, p.name)]
