@@ -87,7 +87,6 @@ MUTANTS: tuple[Mutant, ...] = (
         EXPORT,
         "    bundled = load_bundled_op_registry(graph.environment.tensorflow_version)",
         "    bundled = load_bundled_op_registry()",
-        awaiting="release_registry_ops-graph_def_ops in the release corpora (issue 10)",
     ),
     Mutant(
         "op-list-from-snapshot", "5.5",

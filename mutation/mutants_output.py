@@ -249,7 +249,6 @@ MUTANTS: tuple[Mutant, ...] = (
         OUT,
         "            text = message_to_string(message, tf_text_pool(pool_release), style)",
         "            text = message_to_string(message, tf_text_pool(), style)",
-        awaiting="release_any_types-text in the release corpora (issue 10)",
     ),
     Mutant(
         "filename-str-coerced",
