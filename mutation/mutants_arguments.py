@@ -17,6 +17,27 @@ MUTANTS: tuple[Mutant, ...] = (
         'runtime = protobuf_runtime("7.36.2")',
     ),
     Mutant(
+        "runtime-message-extend-stops", "0.3.1",
+        "an any_list's first refused item decides the error under protobuf 6 too",
+        "refimpl/protobuf_runtime.py",
+        "message_extend_keeps_going=key < (7, 0, 0),",
+        "message_extend_keeps_going=key < (6, 0, 0),",
+    ),
+    Mutant(
+        "runtime-scalar-extend-stops", "0.3.1",
+        "int64/float lists stop at the first refused item under protobuf 4.25 and 5.29 too",
+        "refimpl/protobuf_runtime.py",
+        "scalar_extend_keeps_going=key < (6, 0, 0),",
+        "scalar_extend_keeps_going=key < (4, 0, 0),",
+    ),
+    Mutant(
+        "runtime-pending-int-not-replaced", "0.3.1",
+        "a good integer after a refused one leaves the pending error (older upb replaces it)",
+        COLLECTIONS,
+        "        if pending is not None and kind == \"int64_list\":",
+        "        if False:",
+    ),
+    Mutant(
         "runtime-bools-threshold", "0.3.1",
         "bools in integer fields accepted up to 7.x (the 7.34 change missed)",
         "refimpl/protobuf_runtime.py",

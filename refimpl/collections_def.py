@@ -34,7 +34,7 @@ from refimpl.pb.tensorflow.control_flow_pb2 import (
     ValuesDef,
     WhileContextDef,
 )
-from refimpl.pb.tensorflow.meta_graph_pb2 import MetaGraphDef
+from refimpl.pb.tensorflow.meta_graph_pb2 import CollectionDef, MetaGraphDef
 from refimpl.pb.tensorflow.queue_runner_pb2 import QueueRunnerDef
 from refimpl.pb.tensorflow.saver_pb2 import SaverDef
 from refimpl.pb.tensorflow.variable_pb2 import SaveSliceInfoDef, VariableDef
@@ -384,37 +384,64 @@ def _kind_name(item: CollectionItem) -> str:
 INT64_LIST_FIELD = "tensorflow.CollectionDef.Int64List.value"
 
 
-def _extend_int64_list(
-    values: MutableSequence[int], items: Sequence[CollectionItem], runtime: ProtobufRuntime
-) -> None:
-    """Rule 8.4.3: protobuf's checks, item by item in order (the first failure is raised).
+def _checked_value(x: CollectionItem, kind: str, runtime: ProtobufRuntime) -> object:
+    """The value protobuf stores for item ``x`` in the list ``kind``, or the error the
+    recorded runtime raises for that item alone (rules 8.4.3-8.4.5).
 
-    Bools follow the recorded runtime (``ProtobufRuntime.int_fields_accept_bools``), not
-    the one refimpl runs on; every other check is the same in all runtimes.
-    """
-    for x in items:
-        if x.WhichOneof("kind") == "bool":
-            rules.applied("0.3.1")  # the recorded runtime decides
-            if not runtime.int_fields_accept_bools:
-                raise runtime.bool_in_int_field_error(INT64_LIST_FIELD)
-            values.append(int(x.bool))
-        else:
-            values.append(python_value(x, "int64_list"))  # type: ignore[arg-type]
-
-
-def _extend_any_list(
-    values: MutableSequence[any_pb2.Any], items: Sequence[CollectionItem]
-) -> None:
-    """Rule 8.4.5: protobuf's checks, item by item in order. A message of another type (an
+    Bools in an integer field follow the recorded runtime
+    (``ProtobufRuntime.int_fields_accept_bools``), and a message of another type (an
     opaque item whose attribute errors are bare, as upb messages' are) is refused naming
-    its class as TF's process has it."""
+    its class as TF's process has it; every other check is protobuf's own, the same in all
+    runtimes.
+    """
+    which = x.WhichOneof("kind")
+    if kind == "int64_list" and which == "bool":
+        rules.applied("0.3.1")  # the recorded runtime decides
+        if not runtime.int_fields_accept_bools:
+            raise runtime.bool_in_int_field_error(INT64_LIST_FIELD)
+        return int(x.bool)
+    if kind == "any_list" and which == "opaque" and x.bare_attribute_errors:
+        raise TypeError(
+            "Parameter to MergeFrom() must be instance of same class: expected "
+            f"{tf_type_repr(any_pb2.Any())} got {x.opaque.type_repr}."
+        )
+    value = python_value(x, kind)
+    getattr(CollectionDef(), kind).value.extend([value])  # protobuf's check of this item
+    return value
+
+
+def _extend_checked(
+    values: MutableSequence[object],
+    items: Sequence[CollectionItem],
+    kind: str,
+    runtime: ProtobufRuntime,
+) -> None:
+    """Rules 8.4.3-8.4.5: ``extend`` of the list ``kind`` with every item, as the recorded
+    runtime does it: the first refused item's error (protobuf 7; protobuf 6 for scalar
+    lists), or, where upb goes on with the error pending
+    (``ProtobufRuntime.scalar_extend_keeps_going``, ``message_extend_keeps_going``), the
+    last refused item's error, replaced after it by each good item of an ``int64_list``
+    with ``ValueError("Value out of range: <item>")``."""
+    keeps_going = (
+        runtime.message_extend_keeps_going
+        if kind == "any_list"
+        else runtime.scalar_extend_keeps_going
+    )
+    pending: Exception | None = None
     for x in items:
-        if x.WhichOneof("kind") == "opaque" and x.bare_attribute_errors:
-            raise TypeError(
-                "Parameter to MergeFrom() must be instance of same class: expected "
-                f"{tf_type_repr(any_pb2.Any())} got {x.opaque.type_repr}."
-            )
-        values.extend([python_value(x, "any_list")])  # type: ignore[list-item]
+        try:
+            value = _checked_value(x, kind, runtime)
+        except Exception as e:  # noqa: BLE001  (protobuf's error, raised as TF gets it)
+            if not keeps_going:
+                raise
+            rules.applied("0.3.1")
+            pending = e
+            continue
+        if pending is not None and kind == "int64_list":
+            pending = ValueError(f"Value out of range: {int(cast(int, value))}")
+        values.extend([value])
+    if pending is not None:
+        raise pending
 
 
 def _fill(
@@ -445,6 +472,7 @@ def _fill(
                 col_def.bytes_list.value.append(proto.SerializeToString(deterministic=True))
         return
     kind = _kind_name(items[0])
+    runtime = protobuf_runtime(graph.environment.protobuf_version)
     if kind == "node_list":
         rules.applied("8.4.1")
         for x in items:
@@ -459,14 +487,13 @@ def _fill(
         col_def.bytes_list.value.extend([_as_bytes(x) for x in items])
     elif kind == "int64_list":
         rules.applied("8.4.3", "8.5.1")
-        runtime = protobuf_runtime(graph.environment.protobuf_version)
-        _extend_int64_list(col_def.int64_list.value, items, runtime)
+        _extend_checked(col_def.int64_list.value, items, kind, runtime)  # type: ignore[arg-type]
     elif kind == "float_list":
         rules.applied("8.4.4", "8.5.1")
-        col_def.float_list.value.extend([python_value(x, kind) for x in items])  # type: ignore[misc]
+        _extend_checked(col_def.float_list.value, items, kind, runtime)  # type: ignore[arg-type]
     else:
         rules.applied("8.4.5", "8.5.1")
-        _extend_any_list(col_def.any_list.value, items)
+        _extend_checked(col_def.any_list.value, items, kind, runtime)  # type: ignore[arg-type]
 
 
 def collection_keys(graph: Snapshot, collection_list: object) -> Iterator[object]:

@@ -21,7 +21,14 @@ Measured on protobuf 6.31.1, 6.32.1, 6.33.0, 6.33.6, 7.34.0, 7.34.1, 7.34.2, 7.3
   on protobuf 7 fails every text export with a ``TypeError``;
 - ``text_utf8_strings``: ``text_format.MessageToString``'s ``as_utf8`` defaults to True
   from protobuf 5 on (measured: 5.29.6); protobuf 4.25 (TF 2.12 to 2.17) escapes a string
-  field's non-ASCII UTF-8 bytes in text files (``"cl\\303\\251"``).
+  field's non-ASCII UTF-8 bytes in text files (``"cl\\303\\251"``);
+- ``scalar_extend_keeps_going`` and ``message_extend_keeps_going`` (rules 8.4.3-8.4.5):
+  ``extend`` of a repeated field stops at the first item it refuses from protobuf 6 on
+  for scalar fields, from protobuf 7 on for message fields; before (measured on 4.25.9 and
+  5.29.6 for scalars; 4.25.9, 5.29.6, 6.31.1 and 6.33.6 for messages) upb goes on through
+  every item with the error pending, so a later refused item's error replaces it, and a
+  later good item of an integer field replaces it with ``ValueError("Value out of range:
+  <item>")`` (upb reads the pending error as an overflow).
 
 Everything else the export touches was identical on all of them (wire format, map
 order, text format, the other error texts).
@@ -55,6 +62,10 @@ class ProtobufRuntime:
     text_float_format: bool
     #: Text prints string fields as UTF-8 characters (``as_utf8`` default, protobuf 5 on).
     text_utf8_strings: bool
+    #: ``extend`` of a repeated scalar field goes on after a refused item (before 6).
+    scalar_extend_keeps_going: bool
+    #: ``extend`` of a repeated message field goes on after a refused item (before 7).
+    message_extend_keeps_going: bool
 
     def bool_in_int_field_error(self, field_full_name: str) -> TypeError:
         """protobuf 7's error for a bool given to the integer field ``field_full_name``."""
@@ -85,4 +96,6 @@ def protobuf_runtime(version: str) -> ProtobufRuntime:
         decode_error_reasons=key >= (7, 35, 0),
         text_float_format=key < (7, 0, 0),
         text_utf8_strings=key >= (5, 0, 0),
+        scalar_extend_keeps_going=key < (6, 0, 0),
+        message_extend_keeps_going=key < (7, 0, 0),
     )

@@ -36,6 +36,7 @@ SPEC_CASES: dict[str, dict[str, dict[str, Any]]] = {
     "spec_slice_out_of_scope": {"scope_s": {"export_scope": "s"}, "default": {}},
     # rules 8.4.3, 8.4.5: protobuf's messages for refused items
     "spec_bad_list_items": {"default": {}},
+    "spec_bad_list_items_many": {"default": {}},
     # rules 7.x, 8.6.3: savers of each SaverDef format version
     "spec_savers_v1_v2": {
         "default": {},

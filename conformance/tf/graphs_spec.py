@@ -69,6 +69,31 @@ def g_spec_bad_list_items(tf: Any) -> None:
 
 
 @builder
+def g_spec_bad_list_items_many(tf: Any) -> None:
+    """Lists with two or more items protobuf refuses, or accepted items after one: which
+    error stands depends on the protobuf runtime (0.3.1; 8.4.3-8.4.5)."""
+    from google.protobuf import any_pb2
+
+    add = tf.compat.v1.add_to_collection
+    any_ = any_pb2.Any(type_url="example.com/x.Y")
+    saver_def = tf.compat.v1.train.SaverDef(filename_tensor_name="f")
+    lists: dict[str, list[object]] = {
+        "ints_str_none": [1, "a", None],
+        "ints_str_int": [1, "a", 2],
+        "ints_big_int": [1, 2**70, 3],
+        "ints_str_bool": [1, "a", True],
+        "floats_str_none_float": [1.0, "a", 2.0, None, 3.0],
+        "anys_str_none": [any_, "x", None],
+        "anys_str_any": [any_, "x", any_],
+        "anys_msg_str": [any_, saver_def, "s"],
+        "anys_str_msg": [any_, "s", saver_def],
+    }
+    for key, items in lists.items():
+        for item in items:
+            add(key, item)
+
+
+@builder
 def g_spec_savers_v1_v2(tf: Any) -> None:
     """One Saver of each SaverDef format version, each in the ``savers`` collection."""
     v1 = tf.compat.v1
@@ -107,8 +132,12 @@ def g_spec_equal_defaults(tf: Any) -> None:
     size = tf.constant([2, 2], name="size")
     for name, value in (("neg_zero", -0.0), ("zero", 0.0), ("nan", float("nan"))):
         tf.raw_ops.CropAndResize(
-            image=img, boxes=boxes, box_ind=ind, crop_size=size,
-            extrapolation_value=value, name=f"crop_{name}",
+            image=img,
+            boxes=boxes,
+            box_ind=ind,
+            crop_size=size,
+            extrapolation_value=value,
+            name=f"crop_{name}",
         )
     red = np.array([255, 0, 0, 255], dtype=np.uint8)
     content = tf.make_tensor_proto(red)  # the value in tensor_content
