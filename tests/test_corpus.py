@@ -31,7 +31,7 @@ from conformance.corpus import (
 )
 from conformance.gen.hand_cases import hand_cases
 from conformance.protocol.conformance_pb2 import CorpusCase
-from refimpl.pb.snapshot_pb2 import GraphSnapshot
+from refimpl.pb.snapshot_pb2 import CollectionItem, GraphSnapshot
 
 REGENERATE = "regenerate it: python scripts/generate_corpus.py (needs TensorFlow 2.21)"
 
@@ -161,3 +161,21 @@ def test_every_runtime_dependent_case_was_recorded_again_under_protobuf_6() -> N
     missing = sorted(dependent - accounted)
     assert not missing, f"not recorded under protobuf 6: {missing[:10]}; {REGENERATE}"
     assert {c.name for c in CASES if c.name.endswith(PB6_SUFFIX)} == set(entry["recorded"])
+
+
+def _case_with_collection(*items: CollectionItem) -> CorpusCase:
+    snap = GraphSnapshot()
+    snap.collections.add(items=items)
+    return CorpusCase(snapshot=snap.SerializeToString())
+
+
+def test_a_list_with_a_refused_item_before_another_depends_on_the_runtime() -> None:
+    one, word = CollectionItem(int="1"), CollectionItem(str="a")
+    assert depends_on_protobuf_runtime(_case_with_collection(one, word, one))
+    assert not depends_on_protobuf_runtime(_case_with_collection(one, one, word))  # last
+
+
+def test_an_int_out_of_int64_range_before_another_depends_on_the_runtime() -> None:
+    one, big = CollectionItem(int="1"), CollectionItem(int=str(2**63))
+    assert depends_on_protobuf_runtime(_case_with_collection(one, big, one))
+    assert not depends_on_protobuf_runtime(_case_with_collection(one, one, one))
