@@ -13,9 +13,9 @@ MUTANTS: tuple[Mutant, ...] = (
         "default-nodes-by-name", "4.1.1",
         "default path: nodes sorted by their serialization (name order), not creation order",
         GD,
-        "    records = chain.from_iterable(zip(lengths, nodes, attrs, strict=True))",
-        "    records = chain.from_iterable(\n"
-        "        sorted(zip(lengths, nodes, attrs, strict=True), key=lambda r: r[1])\n    )",
+        "    return wire.join_rows(lengths, nodes, attrs), others, canonical",
+        "    rows = sorted(zip(lengths, nodes, attrs, strict=True), key=lambda r: r[1])\n"
+        "    return b\"\".join(map(b\"\".join, rows)), others, canonical",
     ),
     Mutant(
         "default-python-node-defs", "4.1.2",
@@ -53,9 +53,9 @@ MUTANTS: tuple[Mutant, ...] = (
         "default-library-sorted", "4.1.4",
         "default path: library functions sorted by name, not in the C++ map's order",
         GD,
-        "    rest.ParseFromString(view.SerializeToString())  # library, versions, ...\n",
-        "    rest.ParseFromString(view.SerializeToString())  # library, versions, ...\n"
-        "    rest.library.function.sort(key=lambda f: f.signature.name)\n",
+        "        rest.ParseFromString(others)\n",
+        "        rest.ParseFromString(others)\n"
+        "        rest.library.function.sort(key=lambda f: f.signature.name)\n",
     ),
     Mutant(
         "default-library-empty-kept", "4.1.4",
@@ -68,9 +68,9 @@ MUTANTS: tuple[Mutant, ...] = (
         "default-min-consumer-dropped", "4.1.5",
         "default path: versions carry the producer only",
         GD,
-        "    rest.ParseFromString(view.SerializeToString())  # library, versions, ...\n",
-        "    rest.ParseFromString(view.SerializeToString())  # library, versions, ...\n"
-        '    rest.versions.ClearField("min_consumer")\n',
+        "        rest.ParseFromString(others)\n",
+        "        rest.ParseFromString(others)\n"
+        '        rest.versions.ClearField("min_consumer")\n',
     ),
     Mutant(
         "shapes-not-on-single-output", "4.1.6",

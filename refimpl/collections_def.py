@@ -94,6 +94,27 @@ def include_item(item: CollectionItem, scope: ExportScope, exclude: Collection[s
     return scope.keeps(name)
 
 
+#: Item kinds whose ``name`` is a str or absent (only savers and opaque objects may have a
+#: name of another type, which fails rule 8.3).
+_STR_OR_NO_NAME = frozenset(
+    {None, "str", "bytes", "int", "bool", "float", "numpy", "any", "operation", "tensor"}
+    | {"variable", "queue_runner", "context"}
+)
+
+
+def include_items(
+    items: Sequence[CollectionItem], scope: ExportScope, exclude: Collection[str] | None
+) -> list[CollectionItem]:
+    """``include_item`` over a collection: the items kept, in order (its first failure
+    raised). Without a scope (a falsy one) or an exclusion, every item whose name is a
+    str or absent is kept: such collections are passed whole."""
+    if items and not exclude and not scope.given:
+        if all(x.WhichOneof("kind") in _STR_OR_NO_NAME for x in items):
+            rules.applied("8.3")
+            return list(items)
+    return [x for x in items if include_item(x, scope, exclude)]
+
+
 def get_collection_in_scope(
     items: Sequence[CollectionItem] | None, scope: ExportScope
 ) -> list[CollectionItem]:
@@ -152,6 +173,32 @@ def variable_to_proto(v: snap.VariableItem, scope: ExportScope) -> VariableDef |
             )
         d.save_slice_info_def.MergeFrom(info)
     return d
+
+
+def unscoped_variable_defs(items: Sequence[CollectionItem]) -> list[bytes] | None:
+    """Rule 8.6.2 without a scope (``variable_to_proto`` under ``NO_SCOPE``) for every item
+    of a collection, serialized as rule 8.6.1 serializes them; None unless every item is a
+    variable without a save slice (the per-item loop of ``_fill`` then runs)."""
+    if any(x.WhichOneof("kind") != "variable" for x in items):
+        return None
+    variables = [x.variable for x in items]
+    if any(v.has_save_slice_info for v in variables):
+        return None
+    out: list[bytes] = []
+    for v in variables:
+        d = VariableDef(
+            variable_name=v.variable_name,
+            initializer_name=v.initializer_name,
+            snapshot_name=v.snapshot_name,
+            is_resource=v.is_resource,
+            trainable=v.trainable,
+            synchronization=v.synchronization,  # type: ignore[arg-type]
+            aggregation=v.aggregation,  # type: ignore[arg-type]
+        )
+        if v.has_initial_value:
+            d.initial_value_name = v.initial_value_name
+        out.append(d.SerializeToString(deterministic=True))
+    return out
 
 
 def saver_to_proto(saver: snap.SaverItem, scope: ExportScope) -> SaverDef | None:
@@ -460,6 +507,12 @@ def _fill(
     proto_type = graph.environment.proto_function_keys.get(registry_name)
     if proto_type is not None:
         rules.applied("8.6")
+        if proto_type == "tensorflow.VariableDef" and scope.is_none:
+            serialized = unscoped_variable_defs(items)
+            if serialized is not None:  # the loop below, in one pass
+                rules.applied("8.6.2", "4.2.2", "8.6.1")
+                col_def.bytes_list.value.extend(serialized)
+                return
         expected = _PROTO_TYPES.get(proto_type)
         for x in items:
             proto = registered_to_proto(proto_type, x, scope)
@@ -550,7 +603,7 @@ def add_collection_def(
         return
     rules.applied("8.2")
     items = list(override) if override else list(graph.get_collection(key))
-    items = [x for x in items if include_item(x, scope, exclude)]
+    items = include_items(items, scope, exclude)
     if not items:
         return
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from itertools import chain, compress
+from itertools import compress
 from operator import add
 from typing import cast
 
@@ -69,11 +69,11 @@ def default_graph_def(
     if index is not None and not index.cpp_has_output_shapes:
         if any(index.output_counts):
             rules.applied("4.1.6")
-        nodes, others = _annotated_in_bulk(graph, index)
+        nodes, others, canonical = _annotated_in_bulk(graph, index)
         target = GraphDef() if into is None else into
         target.MergeFromString(nodes + others)
         if library is not None:
-            library.append(others)
+            library.append(others if canonical else _library_field(target))
         return target
     gd = GraphDef()
     gd.CopyFrom(graph.cpp_graph_def)
@@ -97,26 +97,49 @@ def _annotate_library(gd: GraphDef, graph: Snapshot) -> None:
         _annotate_function(function_def, graph.functions_by_name[function_def.signature.name])
 
 
-def _annotated_in_bulk(graph: Snapshot, index: WireIndex) -> tuple[bytes, bytes]:
-    """The default path's GraphDef, serialized: its nodes (not canonically) and its other
-    fields (canonically), made over the serialized graph as the loop of
-    ``default_graph_def`` makes it (node i is operation i, and no node has an
-    ``_output_shapes`` attr yet: ``WireIndex``).
+def _annotated_in_bulk(graph: Snapshot, index: WireIndex) -> tuple[bytes, bytes, bool]:
+    """The default path's GraphDef, serialized: its nodes (not canonically), its other
+    fields, and whether those are serialized canonically; made over the serialized graph
+    as the loop of ``default_graph_def`` makes it (node i is operation i, and no node has
+    an ``_output_shapes`` attr yet: ``WireIndex``).
 
     Rule 4.1.6: each node's serialization is followed by its serialized attr (a NodeDef
     parses the two as one node with the attr added); the attr of a list of shapes is made
-    once. Rule 4.1.7 on the library, parsed on its own; the other fields as they are.
+    once. Rule 4.1.7 on the library, parsed on its own (canonically serialized again),
+    unless it leaves every function as it is; the other fields as they are.
     """
     view = wire.parse(wire.NODE_BYTES, index.cpp_bytes)
     nodes: list[bytes] = view.node[:]
     view.ClearField("node")
-    rest = GraphDef()
-    rest.ParseFromString(view.SerializeToString())  # library, versions, ...
+    others: bytes = view.SerializeToString()  # library, versions, ... as captured
+    canonical = not _library_unchanged(graph, index)
+    if canonical:
+        rest = GraphDef()
+        rest.ParseFromString(others)
+        _annotate_library(rest, graph)
+        others = rest.SerializeToString(deterministic=True)
     attrs = _shape_attrs(index)
     lengths = wire.length_prefixes(b"\n", map(add, map(len, nodes), map(len, attrs)))
-    _annotate_library(rest, graph)
-    records = chain.from_iterable(zip(lengths, nodes, attrs, strict=True))
-    return b"".join(records), rest.SerializeToString(deterministic=True)
+    return wire.join_rows(lengths, nodes, attrs), others, canonical
+
+
+def _library_unchanged(graph: Snapshot, index: WireIndex) -> bool:
+    """Whether rule 4.1.7 changes no function of the captured library (which has some):
+    none has a Python graph. Then ``_annotate_library`` would only apply the rule."""
+    names = index.library_names
+    by_name = graph.functions_by_name
+    if not names or not all(name in by_name for name in names):
+        return False
+    if any(by_name[name].has_graph for name in names):
+        return False
+    rules.applied("4.1.7")  # (to each function: it has no graph, so nothing changes)
+    return True
+
+
+def _library_field(graph_def: GraphDef) -> bytes:
+    """A GraphDef holding only ``graph_def``'s library, canonically serialized."""
+    library = graph_def.library.SerializeToString(deterministic=True)
+    return b"\x12" + wire.varint(len(library)) + library  # GraphDef.library = 2
 
 
 class _ShapesAttr(dict[tuple[bytes, ...], bytes]):
@@ -350,7 +373,7 @@ def _parsed_in_bulk(
         return None
     attrs = list(compress(_shape_attrs(index), keep))
     lengths = wire.length_prefixes(b"\n", map(add, map(len, node_defs), map(len, attrs)))
-    gd.MergeFromString(b"".join(chain.from_iterable(zip(lengths, node_defs, attrs, strict=True))))
+    gd.MergeFromString(wire.join_rows(lengths, node_defs, attrs))
     return node_defs, size
 
 

@@ -7,6 +7,7 @@ from itertools import compress
 
 from refimpl import rules, wire
 from refimpl.op_registry import OpLookup
+from refimpl.pb.tensorflow.function_pb2 import FunctionDef
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
 from refimpl.pb.tensorflow.node_def_pb2 import NodeDef
 from refimpl.pb.tensorflow.op_def_pb2 import OpList
@@ -31,9 +32,15 @@ def ops_used_by_graph_def(
     """
     rules.applied("5.2", "5.5")
     functions = graph_def.library.function
+    whole = None
+    if node_ops is not None and library is not None and len(functions):
+        whole = _whole_library(library, functions)
     name_to_function: dict[str, int] = {}  # name -> its (last) place in the library
-    for i, fun in enumerate(functions):
-        name_to_function[fun.signature.name] = i
+    if whole is not None:
+        name_to_function = dict(zip(whole[0], range(len(functions)), strict=True))
+    else:
+        for i, fun in enumerate(functions):
+            name_to_function[fun.signature.name] = i
     used: set[str] = set()
     pending: list[int] = []
 
@@ -59,11 +66,22 @@ def ops_used_by_graph_def(
         nodes = graph_def.node
         for i in compress(range(len(node_ops)), map(CALL_OPS.__contains__, node_ops)):
             process(nodes[i])
+    every_body_op = None
+    if (
+        whole is not None
+        and whole[1].isdisjoint(CALL_OPS)
+        and whole[1].isdisjoint(name_to_function)
+        and len(set(pending)) == len(functions)
+    ):
+        every_body_op = whole[1]  # every function is walked, and their bodies call none
     body_ops = None
-    if node_ops is not None and len(functions):
+    if node_ops is not None and len(functions) and every_body_op is None:
         body_ops = _body_ops(graph_def, library)
     while pending:
         i = pending.pop()
+        if every_body_op is not None:  # the marks of every body at once
+            used.update(every_body_op)
+            break
         nodes = functions[i].node_def
         ops = body_ops[i] if body_ops is not None else None
         if ops is None or len(ops) != len(nodes):
@@ -76,6 +94,20 @@ def ops_used_by_graph_def(
         for k in compress(range(len(ops)), map(CALL_OPS.__contains__, ops)):
             process(nodes[k])
     return {op for op in used if op not in name_to_function}
+
+
+def _whole_library(
+    library: bytes, functions: Sequence[FunctionDef]
+) -> tuple[list[str], set[str]] | None:
+    """The library's function names, in order, and the set of every body node's op, read
+    from the library serialized canonically (``ops_used_by_graph_def``); None unless
+    every function has a name and every body node an op (one field each, canonically)."""
+    flat = wire.parse(wire.GRAPH_FLAT_LIBRARY, library).library.function
+    names: list[str] = flat.signature.name[:]
+    ops = flat.node_def.op
+    if len(names) != len(functions) or len(ops) != sum(len(f.node_def) for f in functions):
+        return None
+    return names, set(ops)
 
 
 def _body_ops(graph_def: GraphDef, library: bytes | None) -> list[list[str]]:

@@ -375,6 +375,8 @@ class WireIndex:
     output_shapes: tuple[tuple[bytes, ...], ...] = field(repr=False)
     #: The functions' definitions' size, serialized.
     functions_size: int
+    #: The names of ``cpp_graph_def.library``'s functions, in order.
+    library_names: tuple[str, ...]
     #: Whether some node of ``cpp_graph_def`` (of an operation's ``node_def``) has an
     #: ``_output_shapes`` attr already.
     cpp_has_output_shapes: bool

@@ -122,7 +122,9 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
     cpp_flat = _flat_graph(cpp_bytes)
     if cpp_flat is None or not _one_name_and_op_each(cpp_flat, n):
         return None
-    functions, fns_by_name = functions_of(raw, _library_by_name(cpp_bytes, cpp_flat.library))
+    library_names = [f.signature.name for f in cpp_flat.library.function]
+    library = _library_by_name(cpp_bytes, library_names)
+    functions, fns_by_name = functions_of(raw, library)
     op_defs = op_defs_of(raw)
     collections = collections_of(raw)
     if not _registered(set(types), op_defs, fns_by_name):
@@ -203,6 +205,7 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
             types=tuple(types),
             output_shapes=tuple(by_operation),
             functions_size=sum(len(f.definition) for f in raw.functions),
+            library_names=tuple(library_names),
             cpp_has_output_shapes="_output_shapes" in cpp_flat.node.attr,
             node_defs_have_output_shapes="_output_shapes" in nodes.node.attr,
         ),
@@ -309,11 +312,11 @@ def _frames_exist(tracebacks: list[bytes], frames: int) -> bool:
     return not indices or max(indices) < frames
 
 
-def _library_by_name(cpp_bytes: bytes, library: Any) -> dict[str, bytes]:
-    """Name -> serialized FunctionDef of the C++ library (which ``FLAT_GRAPH`` parsed);
-    empty if a name occurs twice (``check_library`` then fails)."""
+def _library_by_name(cpp_bytes: bytes, names: list[str]) -> dict[str, bytes]:
+    """Name -> serialized FunctionDef of the C++ library (``names``: its functions' names,
+    in order, as ``FLAT_GRAPH`` parsed them); empty if a name occurs twice
+    (``check_library`` then fails)."""
     serialized: list[bytes] = wire.parse(wire.GRAPH_LIBRARY_BYTES, cpp_bytes).library.function[:]
-    names = [f.signature.name for f in library.function]
     by_name = dict(zip(names, serialized, strict=True))
     return by_name if len(by_name) == len(names) else {}
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import refimpl
-from refimpl import wire
+from refimpl import rules, wire
 from refimpl.export import plan
 from refimpl.pb import snapshot_pb2 as snap
 from refimpl.pb.tensorflow.graph_pb2 import GraphDef
@@ -294,3 +294,130 @@ def test_stripping_with_the_cache_strips_what_attr_by_attr_strips(path: Path) ->
     for node in [*plain.node, *(n for f in plain.library.function for n in f.node_def)]:
         strip_node_default_attrs(node, names, lookup)
     assert cached == plain
+
+
+# -- the collections and the op list in bulk ----------------------------------------------
+
+
+@pytest.mark.skipif(not CASES, reason="no corpus")
+def test_every_corpus_case_exports_the_same_without_the_bulk_collection_paths(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from conformance.corpus import from_arguments
+    from refimpl import collections_def as cols
+
+    def run(case: object) -> object:
+        graph = load_snapshot(case.snapshot)  # type: ignore[attr-defined]
+        exports = [
+            from_arguments(case.arguments),  # type: ignore[attr-defined]
+            *(from_arguments(t) for t in case.then),  # type: ignore[attr-defined]
+        ]
+        return refimpl.run_exports(graph, exports, write=False, trace=True)
+
+    fast = [run(case) for case in CASES]
+    monkeypatch.setattr(cols, "unscoped_variable_defs", lambda items: None)
+    monkeypatch.setattr(cols, "_STR_OR_NO_NAME", frozenset())
+    slow = [run(case) for case in CASES]
+    assert [case.name for case, a, b in zip(CASES, fast, slow, strict=True) if a != b] == []  # type: ignore[attr-defined]
+
+
+def _variable(**fields: object) -> snap.CollectionItem:
+    return snap.CollectionItem(variable=snap.VariableItem(**fields), type_name="RefVariable")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"variable_name": "v:0", "initializer_name": "v/Assign", "snapshot_name": "v/read:0"},
+        {"variable_name": "v:0", "has_initial_value": True, "initial_value_name": "i:0"},
+        {"variable_name": "v:0", "has_initial_value": True, "initial_value_name": ""},
+        {"variable_name": "v:0", "initial_value_name": "i:0", "is_resource": True},
+        {"variable_name": "v:0", "trainable": True, "synchronization": 3, "aggregation": 2},
+        {"variable_name": "v:0", "synchronization": -1, "aggregation": 1 << 30},
+        {},
+    ],
+)
+def test_unscoped_variable_defs_are_what_variable_to_proto_serializes(
+    fields: dict[str, object],
+) -> None:
+    from refimpl import collections_def as cols
+    from refimpl.scope import NO_SCOPE
+
+    items = [_variable(**fields), _variable(variable_name="w:0", trainable=True)]
+    expected = []
+    for item in items:
+        proto = cols.variable_to_proto(item.variable, NO_SCOPE)
+        assert proto is not None
+        expected.append(proto.SerializeToString(deterministic=True))
+    assert cols.unscoped_variable_defs(items) == expected
+
+
+def test_unscoped_variable_defs_decline_a_save_slice_and_other_items() -> None:
+    from refimpl import collections_def as cols
+
+    plain = _variable(variable_name="v:0")
+    sliced = _variable(variable_name="v:0", has_save_slice_info=True, slice_full_name="v")
+    other = snap.CollectionItem(str="v:0", type_name="str")
+    assert cols.unscoped_variable_defs([plain, sliced]) is None
+    assert cols.unscoped_variable_defs([plain, other]) is None
+
+
+def test_include_items_passes_a_non_str_name_to_the_item_by_item_filter() -> None:
+    from refimpl import collections_def as cols
+    from refimpl.scope import NO_SCOPE
+
+    saver = snap.CollectionItem(
+        saver=snap.SaverItem(name=snap.NameAttr(other_type="int")), type_name="Saver"
+    )
+    with pytest.raises(AttributeError, match="'int' object has no attribute 'startswith'"):
+        cols.include_items([_variable(variable_name="v:0"), saver], NO_SCOPE, None)
+
+
+def test_join_rows_interleaves_the_columns_and_refuses_uneven_ones() -> None:
+    assert wire.join_rows([b"a", b"b"], [b"1", b"2"], [b"", b"x"]) == b"a1b2x"
+    assert wire.join_rows() == b"" and wire.join_rows([]) == b""
+    with pytest.raises(ValueError):
+        wire.join_rows([b"a", b"b"], [b"1"])
+
+
+@st.composite
+def _libraries(draw: st.DrawFn) -> tuple[GraphDef, list[str]]:
+    """A GraphDef whose nodes call some of its functions, whose bodies use registered
+    ops, function names and call ops; and its node ops."""
+    from refimpl.op_list import CALL_OPS
+
+    count = draw(st.integers(1, 4))
+    names = [f"fn{i}" for i in range(count)]
+    ops = st.sampled_from(["Const", "AddV2", "", *CALL_OPS, *names])
+    gd = GraphDef()
+    for name in names:
+        fn = gd.library.function.add()
+        fn.signature.name = name
+        for k, op in enumerate(draw(st.lists(ops, max_size=4))):
+            node = fn.node_def.add(name=f"n{k}", op=op)
+            if op in CALL_OPS and draw(st.booleans()):
+                node.attr["f"].func.name = draw(st.sampled_from(names))
+    for k, op in enumerate(draw(st.lists(ops, min_size=1, max_size=6))):
+        node = gd.node.add(name=f"t{k}", op=op)
+        if op in CALL_OPS and draw(st.booleans()):
+            node.attr["f"].func.name = draw(st.sampled_from(names))
+    return gd, [n.op for n in gd.node]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_libraries())
+def test_the_op_list_read_from_the_whole_library_is_the_walked_one(
+    graph: tuple[GraphDef, list[str]],
+) -> None:
+    from refimpl.op_list import ops_used_by_graph_def
+
+    gd, node_ops = graph
+    walked, whole = GraphDef(), GraphDef()
+    walked.CopyFrom(gd)
+    whole.CopyFrom(gd)
+    library = GraphDef(library=gd.library).SerializeToString(deterministic=True)
+    with rules.tracing() as slow_rules:
+        slow = ops_used_by_graph_def(walked)
+    with rules.tracing() as fast_rules:
+        fast = ops_used_by_graph_def(whole, node_ops, library)
+    assert (fast, whole, fast_rules.rules) == (slow, walked, slow_rules.rules)
