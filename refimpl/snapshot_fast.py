@@ -43,6 +43,7 @@ type):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import compress, filterfalse, islice, repeat
 from operator import add, not_, sub
@@ -176,11 +177,12 @@ def load_in_bulk(data: bytes) -> Snapshot | None:
     del cpp_nodes, prefixes
     check_library(cpp_flat.library, fns_by_name)
     check_collection_items(collections)
-    inputs: list[str] = nodes.node.input[:]
+    node_inputs: list[str] = nodes.node.input[:]
     cpp_inputs: list[str] = cpp_flat.node.input[:]
-    if cpp_inputs != inputs:  # (as TF canonicalizes them, they are often the same)
-        inputs += cpp_inputs
-    del cpp_inputs
+    inputs = set(node_inputs)
+    if cpp_inputs != node_inputs:  # (as TF canonicalizes them, they are often the same)
+        inputs.update(cpp_inputs)
+    del cpp_inputs, node_inputs
     if not _inputs_resolve(inputs, names, counts, index):
         return None
     cpp = Deferred(GraphDef, cpp_bytes)  # (it parses: cpp_flat is the same fields)
@@ -260,16 +262,14 @@ def _tails(
     made = list(map(len, columns[0]))
     for column in columns[1:]:
         made = list(map(add, made, map(len, column)))
+    # By what is left: 0 bytes, nothing; 2, has_traceback alone; else the next traceback
+    # field (in C: a missing length is looked up once, then maps to the same iterator).
     fields = iter(traceback_fields)
-    tails: list[bytes] = []
-    for extra in map(sub, lengths, made):
-        if extra == 0:
-            tails.append(b"")
-        elif extra == 2:
-            tails.append(b"\x28\x01")
-        else:
-            tails.append(next(fields, b""))
-    return tails
+    choose: defaultdict[int, Iterator[bytes]] = defaultdict(
+        lambda: fields, {0: repeat(b""), 2: repeat(b"\x28\x01")}
+    )
+    tails = list(map(next, map(choose.__getitem__, map(sub, lengths, made))))
+    return tails if len(tails) == len(lengths) else None  # (shorter: too few tracebacks)
 
 
 class _Field2(dict[str, bytes]):
@@ -303,8 +303,8 @@ def _frames_exist(tracebacks: list[bytes], frames: int) -> bool:
     joined = b"".join(tracebacks)
     if not joined:
         return True
-    if max(joined) < 0x80:  # one byte an index: the indices are the bytes
-        return max(joined) < frames
+    if joined.isascii():  # one byte an index: the indices are the bytes, each below frames?
+        return frames >= 0x80 or not joined.translate(None, bytes(range(frames)))
     try:
         indices: list[int] = wire.parse(wire.INDICES, wire.frame(tracebacks)).index[:]
     except DecodeError:
@@ -379,22 +379,23 @@ def _output_counts(
 
 
 def _inputs_resolve(
-    inputs: list[str], names: Sequence[str], counts: Sequence[int], index: Mapping[str, int]
+    inputs: set[str], names: Sequence[str], counts: Sequence[int], index: dict[str, int]
 ) -> bool:
-    """``check_inputs``: each input names an output (or, ``^op``, an operation).
+    """``check_inputs``: each input (of the set of them all) names an output (or, ``^op``,
+    an operation).
 
     Most inputs are ``op``, output 0 of an operation that has outputs (and whose name has
     no ``:`` and no leading ``^``): an input that is an operation's name is one, unless
     that operation has no output or such a name. Many others are ``^op`` or ``op:k`` as
     TF spells them: when they are many, those are found in sets; then the rest one by one
     (``input_fault``)."""
-    others = set(filterfalse(index.__contains__, inputs))
+    others = inputs.difference(index)
     unusual = set(compress(names, map(not_, counts)))  # no output: "op" names none
     joined = "".join(names)
     if ":" in joined or "^" in joined:  # such a name is not an input naming it
         unusual.update(name for name in names if ":" in name or name.startswith("^"))
     if unusual:
-        others.update(filter(unusual.__contains__, inputs))
+        others.update(unusual.intersection(inputs))
     if len(others) > len(names) // 8:
         others.difference_update(map(add, repeat("^"), names))
         others.difference_update(
