@@ -198,6 +198,7 @@ def unscoped_variable_defs(items: Sequence[CollectionItem]) -> list[bytes] | Non
         if v.has_initial_value:
             d.initial_value_name = v.initial_value_name
         out.append(d.SerializeToString(deterministic=True))
+    rules.applied("8.6.2", "4.2.2")  # (names "stripped" of no scope: unchanged)
     return out
 
 
@@ -510,7 +511,7 @@ def _fill(
         if proto_type == "tensorflow.VariableDef" and scope.is_none:
             serialized = unscoped_variable_defs(items)
             if serialized is not None:  # the loop below, in one pass
-                rules.applied("8.6.2", "4.2.2", "8.6.1")
+                rules.applied("8.6.1")
                 col_def.bytes_list.value.extend(serialized)
                 return
         expected = _PROTO_TYPES.get(proto_type)
