@@ -107,9 +107,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "body-devices-cleared", "4.1.8",
         "rebuild-from-graph: function body devices cleared",
         GD,
-        "        gd.library.function.append(fn.definition)\n",
-        "        gd.library.function.append(fn.definition)\n"
-        "        for body_node in gd.library.function[-1].node_def:\n"
+        "        gd.library.MergeFromString(wire.frame(merged))  # FunctionDefLibrary"
+        ".function = 1\n",
+        "        gd.library.MergeFromString(wire.frame(merged))  # FunctionDefLibrary"
+        ".function = 1\n"
+        "    for function_def in gd.library.function:\n"
+        "        for body_node in function_def.node_def:\n"
         '            body_node.device = ""\n',
     ),
     Mutant(

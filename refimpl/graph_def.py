@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from operator import add
@@ -26,7 +26,7 @@ from refimpl.pb.tensorflow.tensor_shape_pb2 import TensorShapeProto
 from refimpl.pb.tensorflow.types_pb2 import DT_RESOURCE
 from refimpl.savers import find_extraneous_saver_nodes
 from refimpl.scope import ExportScope
-from refimpl.snapshot import Function, Snapshot, WireIndex
+from refimpl.snapshot import Deferred, Function, LazyMessage, Snapshot, WireIndex
 
 TWO_GB = 1 << 31
 
@@ -322,8 +322,7 @@ def rebuild_from_graph(
             rules.applied("4.3.2")
             transform_node_def(node, scope, unbound, clear_devices, True, _attr_keys(node, alone))
             rules.applied("4.3.3")
-        _copy_functions(graph.functions, gd, bytesize)
-        _keep_function_devices(gd, clear_devices)
+        _copy_functions(graph.functions, gd, bytesize, clear_devices, serialized=True)
         return RebuiltGraphDef(gd, tuple(unbound), exclude)
     nodes: list[NodeDef] = []
     bytesize = 0
@@ -342,8 +341,7 @@ def rebuild_from_graph(
         if bytesize >= TWO_GB:
             raise ValueError(f"GraphDef cannot be larger than 2GB. Received size: {bytesize}.")
     gd.node.extend(nodes)
-    _copy_functions(graph.functions, gd, bytesize)
-    _keep_function_devices(gd, clear_devices)
+    _copy_functions(graph.functions, gd, bytesize, clear_devices)
     return RebuiltGraphDef(gd, tuple(unbound), exclude)
 
 
@@ -397,18 +395,47 @@ def _keep_function_devices(gd: GraphDef, clear_devices: object) -> None:
         rules.applied("4.1.8")
 
 
-def _copy_functions(functions: Iterable[Function], gd: GraphDef, bytesize: int) -> None:
-    """Rule 4.3.4: the Python function definitions, size-checked, with their gradients."""
+def _copy_functions(
+    functions: Sequence[Function],
+    gd: GraphDef,
+    bytesize: int,
+    clear_devices: object,
+    serialized: bool = False,
+) -> None:
+    """Rule 4.3.4: the Python function definitions, size-checked, with their gradients;
+    then rule 4.1.8. ``serialized`` (the bulk rebuild): when the definitions are so small
+    that no size check can fail (``_BULK_SIZE_SHIFT``), they are merged into ``gd`` as
+    they are serialized, not each parsed, held and copied."""
+    merged: list[bytes] | None = None
+    if serialized:
+        size = sum(len(_serialized_definition(fn)) for fn in functions)
+        if bytesize + size < TWO_GB >> _BULK_SIZE_SHIFT:
+            merged = []
     for fn in functions:
         rules.applied("4.3.4")
-        bytesize += fn.definition.ByteSize()
-        if bytesize >= TWO_GB:
-            raise ValueError("GraphDef cannot be larger than 2GB.")
-        gd.library.function.append(fn.definition)
+        if merged is not None:
+            merged.append(_serialized_definition(fn))
+        else:
+            bytesize += fn.definition.ByteSize()
+            if bytesize >= TWO_GB:
+                raise ValueError("GraphDef cannot be larger than 2GB.")
+            gd.library.function.append(fn.definition)
         if fn.grad_func_name:
             gd.library.gradient.append(
                 GradientDef(function_name=fn.name, gradient_func=fn.grad_func_name)
             )
+    if merged:
+        gd.library.MergeFromString(wire.frame(merged))  # FunctionDefLibrary.function = 1
+    _keep_function_devices(gd, clear_devices)
+
+
+def _serialized_definition(fn: Function) -> bytes:
+    """The function's definition, serialized: as loaded, if it was loaded unparsed."""
+    stored = _DEFINITION.stored(fn)
+    return stored.data if isinstance(stored, Deferred) else stored.SerializeToString()
+
+
+_DEFINITION = cast(LazyMessage[FunctionDef], Function.__dict__["definition"])
 
 
 def rebuild_from_graph_def(

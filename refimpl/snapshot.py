@@ -116,6 +116,11 @@ class Deferred(Generic[M]):
         """The message, if it was read already."""
         return self._parsed
 
+    @property
+    def data(self) -> bytes:
+        """The message, serialized (as it was given)."""
+        return self._data
+
     def value(self) -> M:
         """The message (parsed now if it was not)."""
         if self._parsed is None:

@@ -421,3 +421,19 @@ def test_the_op_list_read_from_the_whole_library_is_the_walked_one(
     with rules.tracing() as fast_rules:
         fast = ops_used_by_graph_def(whole, node_ops, library)
     assert (fast, whole, fast_rules.rules) == (slow, walked, slow_rules.rules)
+
+
+def test_the_bulk_rebuild_merges_the_function_definitions_unparsed() -> None:
+    from refimpl.graph_def import _DEFINITION
+    from refimpl.snapshot import Deferred
+
+    data = (EXAMPLES / "functions.snapshot").read_bytes()
+    graph = load_snapshot(data)
+    result = plan(graph, clear_devices=True)
+    stored = [_DEFINITION.stored(fn) for fn in graph.functions]
+    assert stored and all(isinstance(d, Deferred) and d.parsed is None for d in stored)
+    plain = plan(_without_wire(load_snapshot(data)), clear_devices=True)
+    assert result.meta_graph_def == plain.meta_graph_def
+    assert list(result.meta_graph_def.graph_def.library.function) == [
+        fn.definition for fn in graph.functions
+    ]
