@@ -80,6 +80,11 @@ GUARD_CASES: dict[str, dict[str, tuple[object, dict[str, Any]]]] = {
         # 8.6.3: a saver is kept only if all three of its names are in the scope.
         "scope_save_const": ("model.meta", {"export_scope": "save/Const"}),
     },
+    "guard_nested_contexts": {
+        # 8.6.7: a cond context's nested contexts (a cond and a while loop) are serialized.
+        "default": ("model.meta", {}),
+        "scope_s": ("model.meta", {"export_scope": "s"}),
+    },
     "guard_function_devices": {
         "clear_devices": ("model.meta", {"clear_devices": True}),
         "scope_clear_devices": ("model.meta", {"export_scope": "x", "clear_devices": True}),

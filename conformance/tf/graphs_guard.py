@@ -98,6 +98,25 @@ def g_guard_scoped(tf: Any) -> None:
 
 
 @builder
+def g_guard_nested_contexts(tf: Any) -> None:
+    """v1 control flow nested in a v1 cond: a cond in a cond's branch and a while loop in
+    the other, so the outer cond contexts hold nested contexts (rule 8.6.7)."""
+    from conformance.tf.programs import v1_control_flow
+
+    v1 = tf.compat.v1
+    x = v1.placeholder(tf.float32, [], name="x")
+    with v1_control_flow(tf), tf.name_scope("s"):
+
+        def inner_cond() -> Any:
+            return v1.cond(x > 1.0, lambda: x * 2.0, lambda: x + 3.0, name="inner")
+
+        def inner_loop() -> Any:
+            return v1.while_loop(lambda v: v < 10.0, lambda v: v + x, [x], name="loop")
+
+        v1.cond(x > 0.0, inner_cond, inner_loop, name="outer")
+
+
+@builder
 def g_guard_function_devices(tf: Any) -> None:
     """A called function whose body places a node on a device (rule 4.1.8)."""
 
