@@ -36,16 +36,15 @@ order, text format, the other error texts).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
+
+from refimpl.versions import version_key
 
 __all__ = ["REFERENCE_VERSION", "ProtobufRuntime", "protobuf_runtime"]
 
 #: The runtime the specification's examples and the main corpus were recorded with.
 REFERENCE_VERSION = "7.36.2"
-
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
 
 
 @dataclass(frozen=True)
@@ -87,9 +86,8 @@ def protobuf_runtime(version: str) -> ProtobufRuntime:
     measured one: older than 7 like 6.31.1 (but for ``text_float_format`` and
     ``text_utf8_strings``, measured on 4.25.9 and 5.29.6), newer than 7.36 like 7.36.2.
     """
-    m = _VERSION.match(version) or _VERSION.match(REFERENCE_VERSION)
-    assert m is not None
-    key = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    key = version_key(version, REFERENCE_VERSION)
+    assert key is not None
     return ProtobufRuntime(
         version=version,
         int_fields_accept_bools=key < (7, 0, 0),

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 
+from refimpl.versions import version_key
 from refimpl.wire import NODE_BYTES, frame, parse
 
 __all__ = [
@@ -159,11 +160,7 @@ def bundled_releases() -> tuple[str, ...]:
     """Every release with bundled data (``BASE_RELEASE`` and each delta), sorted by version."""
     folder = resources.files("refimpl").joinpath("data", RELEASES_DIR)
     names = [p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")]
-    return tuple(sorted({BASE_RELEASE, *names}, key=_version_key))
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+    return tuple(sorted({BASE_RELEASE, *names}, key=lambda r: version_key(r) or (0, 0, 0)))
 
 
 @cache
@@ -255,10 +252,14 @@ def release_ops_bytes(release: str) -> bytes:
     if release == BASE_RELEASE:
         return base_ops_bytes()
     delta = release_delta(release)
-    delta_ops = _verified(_read(RELEASES_DIR, f"{release}.ops.pb"), delta.ops_delta_sha256,
-                          f"{release}.ops.pb")
-    return _verified(apply_ops(base_ops_bytes(), delta, delta_ops), delta.ops_sha256,
-                     f"{release}'s rebuilt op registry")
+    delta_ops = _verified(
+        _read(RELEASES_DIR, f"{release}.ops.pb"), delta.ops_delta_sha256, f"{release}.ops.pb"
+    )
+    return _verified(
+        apply_ops(base_ops_bytes(), delta, delta_ops),
+        delta.ops_sha256,
+        f"{release}'s rebuilt op registry",
+    )
 
 
 @cache
@@ -268,7 +269,11 @@ def release_pool_bytes(release: str) -> bytes:
     if release == BASE_RELEASE:
         return base_pool_bytes()
     delta = release_delta(release)
-    delta_pool = _verified(_read(RELEASES_DIR, f"{release}.pool.pb"),
-                           delta.pool_delta_sha256, f"{release}.pool.pb")
-    return _verified(apply_pool(base_pool_bytes(), delta, delta_pool), delta.pool_sha256,
-                     f"{release}'s rebuilt descriptor pool")
+    delta_pool = _verified(
+        _read(RELEASES_DIR, f"{release}.pool.pb"), delta.pool_delta_sha256, f"{release}.pool.pb"
+    )
+    return _verified(
+        apply_pool(base_pool_bytes(), delta, delta_pool),
+        delta.pool_sha256,
+        f"{release}'s rebuilt descriptor pool",
+    )

@@ -24,11 +24,11 @@ asks this module instead of comparing versions (docs/tf-releases.md has the meas
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 
 from refimpl.release_data import BASE_RELEASE, bundled_releases
+from refimpl.versions import version_key
 
 __all__ = [
     "REFERENCE_RELEASE",
@@ -58,8 +58,6 @@ REPRODUCED_RELEASES = frozenset(
     }
 )
 
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
-
 
 @dataclass(frozen=True)
 class TFRelease:
@@ -83,9 +81,8 @@ def tf_release(version: str) -> TFRelease:
 
     A version that does not parse means ``REFERENCE_RELEASE``.
     """
-    m = _VERSION.match(version) or _VERSION.match(REFERENCE_RELEASE)
-    assert m is not None
-    key = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    key = version_key(version, REFERENCE_RELEASE)
+    assert key is not None
     return TFRelease(
         version=version,
         text_str_floats=key < (2, 21, 0),
@@ -100,13 +97,12 @@ def data_release(version: str) -> str:
     """The bundled release whose data stands for ``version`` (``TFRelease.data_release``):
     ``version`` itself if bundled, else the bundled release of the same ``major.minor``
     nearest in patch (the later one on a tie), else ``REFERENCE_RELEASE``."""
-    m = _VERSION.match(version)
-    if m is None:
+    key = version_key(version)
+    if key is None:
         return REFERENCE_RELEASE
-    major, minor, patch = (int(g) for g in m.groups())
     same_minor = [
-        (abs(int(r.split(".")[2]) - patch), -int(r.split(".")[2]), r)
+        (abs(k[2] - key[2]), -k[2], r)
         for r in bundled_releases()
-        if r.split(".")[:2] == [str(major), str(minor)]
+        if (k := version_key(r)) is not None and k[:2] == key[:2]
     ]
     return min(same_minor)[2] if same_minor else REFERENCE_RELEASE
